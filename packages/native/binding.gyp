@@ -1,0 +1,29 @@
+{
+  "targets": [
+    {
+      "target_name": "pfwork_native",
+      "sources": [
+        "cpp/addon.cc",
+        "cpp/errors.cc",
+        "cpp/locate.cc",
+        "cpp/cluster_hash.cc",
+        "cpp/cbpf_fanout.cc",
+        "cpp/frag_cache.cc",
+        "cpp/bpf_compile.cc",
+        "cpp/batch.cc",
+        "cpp/pcap_file.cc",
+        "cpp/afpacket_ring.cc",
+        "cpp/pfring_ring.cc",
+        "cpp/flow_table.cc",
+        "cpp/ring_wrap.cc",
+        "cpp/exports_test.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "NAPI_CPP_EXCEPTIONS"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags_cc": ["-std=c++17", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-missing-field-initializers"],
+      "libraries": ["-lpcap", "-ldl"]
+    }
+  ]
+}

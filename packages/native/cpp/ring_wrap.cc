@@ -1,0 +1,2 @@
+#include "exports.h"
+namespace pfw { void init_ring_exports(Napi::Env, Napi::Object) {} }

@@ -1,0 +1,105 @@
+/**
+ * The public shape of @pfwork/native, written before its implementation so that
+ * @pfwork/workers can be built against it. Implementations live in ring.ts,
+ * batch.ts, cluster.ts, flows.ts; index.ts re-exports.
+ *
+ * Times: nanoseconds since the epoch are split into `tsSec` (whole seconds, a
+ * float64 holding an integer: exact) and `tsNsec` (0..999_999_999), so no
+ * precision is lost and nothing is allocated per packet.
+ */
+
+export type BackendName = 'afpacket' | 'pfring' | 'pcap';
+export type DirectionName = 'rx' | 'tx' | 'both';
+export type SocketModeName = 'read' | 'write' | 'both';
+export type ClusterTypeName =
+  | 'per-flow'
+  | 'round-robin'
+  | 'per-flow-2-tuple'
+  | 'per-flow-4-tuple'
+  | 'per-flow-5-tuple'
+  | 'per-flow-tcp-5-tuple';
+
+/** User input for Ring.open(); see options.ts for defaults and validation. */
+export interface RingOptions {
+  /** Interface name for live capture. Exactly one of device / file. */
+  device?: string;
+  /** pcap or pcapng file to read (libpcap). */
+  file?: string;
+  backend?: 'auto' | BackendName;
+  snaplen?: number;
+  promiscuous?: boolean;
+  /** Ask for hardware timestamps (SO_TIMESTAMPING) where the NIC has them. */
+  hwTimestamp?: boolean;
+  /** tpacket_req3.tp_block_size (bytes; a multiple of the page size, a power of two). */
+  blockSize?: number;
+  /** tpacket_req3.tp_block_nr. */
+  blockCount?: number;
+  /** tpacket_req3.tp_retire_blk_tov (ms): a partly filled block is handed over after this. */
+  retireTimeoutMs?: number;
+  /** Most packets one batch returns. */
+  maxBatch?: number;
+  /** An already configured AF_PACKET socket to adopt (supervisor-owned rings). */
+  fd?: number;
+  /** Files: the software cluster slot this ring keeps (index of count). */
+  clusterSlot?: { index: number; count: number };
+}
+
+export interface RingStats {
+  /** Packets the backend delivered or dropped since open (running totals). */
+  received: number;
+  dropped: number;
+}
+
+/** A packet and its capture info, copied out of the ring. */
+export interface PacketData {
+  data: Uint8Array;
+  tsSec: number;
+  tsNsec: number;
+  caplen: number;
+  len: number;
+  ifindex: number;
+}
+
+/**
+ * One batch: the packets of one ring block (or up to maxBatch packets of a
+ * file), described by a struct-of-arrays descriptor table.
+ *
+ * VALIDITY: `data` and every column are valid only until the next call to
+ * nextBatch()/readBatch() or release() on the same ring, or close(). After
+ * that `data` is detached (byteLength 0): a stale read yields undefined, never
+ * a crash. Copy what you keep (`data.slice(off, off + caplen)`).
+ */
+export interface Batch {
+  readonly count: number;
+  /** The bytes of all packets of the batch; packet i starts at dataOff[i]. */
+  readonly data: Uint8Array;
+  readonly dataOff: Uint32Array;
+  readonly tsSec: Float64Array;
+  readonly tsNsec: Uint32Array;
+  readonly caplen: Uint32Array;
+  readonly len: Uint32Array;
+  /** Offsets relative to the packet's start; 0xFFFF = absent. */
+  readonly l3Off: Uint16Array;
+  readonly l4Off: Uint16Array;
+  readonly payloadOff: Uint16Array;
+  readonly ipVersion: Uint8Array;
+  /** IP protocol number, 0 if not IP. */
+  readonly proto: Uint8Array;
+  readonly sport: Uint16Array;
+  readonly dport: Uint16Array;
+  /** Outer VLAN id (in-band or from kernel metadata), 0 if untagged. */
+  readonly vlan: Uint16Array;
+  /** IPv4 addresses as host-order u32 (0 when not IPv4). */
+  readonly src4: Uint32Array;
+  readonly dst4: Uint32Array;
+  /** The cluster hash (DESIGN section 4) for the ring's cluster type (per-flow-5-tuple if none). */
+  readonly hash: Uint32Array;
+  /** Bit flags from locate (see MetaFlag). */
+  readonly flags: Uint16Array;
+  readonly ifindex: Uint32Array;
+  /** 0 rx, 1 tx. */
+  readonly direction: Uint8Array;
+}
+
+/** The outcome of a non-waiting read. */
+export type NextResultName = 'ok' | 'no-packet' | 'not-enabled' | 'end';
