@@ -37,7 +37,7 @@ export function sharedPcaps(): ManifestRow[] | null {
       localPath: f[col('local_path')]!,
       file: path.join(sharedPcapsDir, f[col('local_path')]!),
       linkType: f[col('link_type')]!,
-      packets: Number(f[col('packets')]),
+      packets: parseInt(f[col('packets')]!, 10),
       features,
       damaged: features.some((x) => x.startsWith('DAMAGED')),
       unsupported: features.some((x) => x.startsWith('UNSUPPORTED')),
