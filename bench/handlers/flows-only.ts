@@ -1,0 +1,20 @@
+/**
+ * Bench row "flows only": no packet() hook, so the worker loop runs no JS per
+ * packet; flow tracking is native (the run passes --flows). Only measures.
+ */
+import { defineHandler } from '@pfwork/core';
+import { z } from 'zod';
+import { startProbe } from './probe.js';
+
+let probe: ReturnType<typeof startProbe> | undefined;
+
+export default defineHandler({
+  name: 'bench-flows-only',
+  config: z.object({ out: z.string() }),
+  setup(ctx) {
+    probe = startProbe(ctx.worker.index, ctx.config.out);
+  },
+  close() {
+    probe?.finish();
+  },
+});

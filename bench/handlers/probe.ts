@@ -1,0 +1,83 @@
+/**
+ * Measurement shared by the bench handlers, taken inside each worker so that
+ * process start-up (tsx, module loading) is not counted: wall time and CPU from
+ * setup() (the ring is open, capture starts next) to close() (after the last
+ * packet and the flow flush), JS heap after a full GC at both ends, peak RSS.
+ * Each worker writes its figures to `${out}.${index}.json` in close().
+ */
+import { writeFileSync } from 'node:fs';
+import { PerformanceObserver, constants } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+export interface WorkerProbe {
+  worker: number;
+  pid: number;
+  /** performance.timeOrigin + performance.now() at setup and close (ms since the epoch, sub-ms). */
+  t0: number;
+  t1: number;
+  cpuSeconds: number;
+  heapStart: number;
+  heapEnd: number;
+  rssKb: number;
+  /** Garbage collections during the run: young generation (scavenges) and full (mark-compact). */
+  minorGcs: number;
+  majorGcs: number;
+  [k: string]: unknown;
+}
+
+// A full GC on demand without --expose-gc on the worker's command line.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+function heapAfterGc(): number {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+const now = () => performance.timeOrigin + performance.now();
+
+/**
+ * Starts a probe (call in setup); finish() (in close) writes the figures.
+ * Writes `${out}.${worker}.ready` so a live run knows when to start injecting.
+ */
+export function startProbe(worker: number, out: string) {
+  const heapStart = heapAfterGc();
+  let minorGcs = 0;
+  let majorGcs = 0;
+  const gcs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e.detail as { kind?: number } | undefined)?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) minorGcs++;
+      else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) majorGcs++;
+    }
+  });
+  gcs.observe({ entryTypes: ['gc'] });
+  writeFileSync(`${out}.${worker}.ready`, '');
+  const cpu0 = process.cpuUsage();
+  const t0 = now();
+  return {
+    finish(extra: Record<string, unknown> = {}): WorkerProbe {
+      const t1 = now();
+      const cpu = process.cpuUsage(cpu0);
+      gcs.disconnect();
+      const heapEnd = heapAfterGc();
+      const probe: WorkerProbe = {
+        worker,
+        pid: process.pid,
+        t0,
+        t1,
+        cpuSeconds: (cpu.user + cpu.system) / 1e6,
+        heapStart,
+        heapEnd,
+        rssKb: process.resourceUsage().maxRSS,
+        minorGcs,
+        majorGcs,
+        ...extra,
+      };
+      writeFileSync(`${out}.${worker}.json`, JSON.stringify(probe) + '\n');
+      return probe;
+    },
+  };
+}
