@@ -6,7 +6,9 @@
 
 #include <cstring>
 #include <string>
+#include <vector>
 
+#include "cbpf_fanout.h"
 #include "cluster_hash.h"
 #include "errors.h"
 #include "exports.h"
@@ -57,6 +59,28 @@ Napi::Value ClusterHash(const Napi::CallbackInfo& info) {
   PacketMeta m;
   locate(b.data, b.len, link, tci < 0 ? -1 : (tci & 0xFFFF), &m);
   return Napi::Number::New(info.Env(), cluster_hash(m, type));
+}
+
+// fanoutProgram(type) -> Array<[code, jt, jf, k]>
+Napi::Value FanoutProgram(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int type = int_arg(info, 0, -1, "fanoutProgram", "type");
+  std::vector<sock_filter> prog;
+  try {
+    prog = fanout_program(type);
+  } catch (const Error& e) {
+    throw_invalid(env, std::string("fanoutProgram: ") + e.what());
+  }
+  Napi::Array out = Napi::Array::New(env, prog.size());
+  for (uint32_t i = 0; i < prog.size(); ++i) {
+    Napi::Array insn = Napi::Array::New(env, 4);
+    insn.Set(0u, Napi::Number::New(env, prog[i].code));
+    insn.Set(1u, Napi::Number::New(env, prog[i].jt));
+    insn.Set(2u, Napi::Number::New(env, prog[i].jf));
+    insn.Set(3u, Napi::Number::New(env, prog[i].k));
+    out.Set(i, insn);
+  }
+  return out;
 }
 
 Napi::Value Locate(const Napi::CallbackInfo& info) {
@@ -129,6 +153,7 @@ Napi::Value ReadPcapForTest(const Napi::CallbackInfo& info) {
 
 void init_cluster_exports(Napi::Env env, Napi::Object exports) {
   exports.Set("clusterHash", Napi::Function::New(env, ClusterHash, "clusterHash"));
+  exports.Set("fanoutProgram", Napi::Function::New(env, FanoutProgram, "fanoutProgram"));
 }
 
 void init_test_exports(Napi::Env env, Napi::Object exports) {
