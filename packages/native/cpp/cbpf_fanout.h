@@ -4,9 +4,14 @@
 //
 // Usage (afpacket backend), on every member socket after bind():
 //   setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg);   // arg = id | (PACKET_FANOUT_CBPF | PACKET_FANOUT_FLAG_DEFRAG) << 16
+// and on the FIRST member, right after it joins and before any other does:
 //   auto prog = pfw::fanout_program(type);
 //   sock_fprog fp{uint16_t(prog.size()), prog.data()};
-//   setsockopt(fd, SOL_PACKET, PACKET_FANOUT_DATA, &fp, sizeof fp); // once per group is enough; later calls replace it
+//   setsockopt(fd, SOL_PACKET, PACKET_FANOUT_DATA, &fp, sizeof fp);  // one program per group
+// Until a group has a program the kernel sends every packet to member 0, and
+// while members join the modulus is the current member count: packets taken
+// before the group is complete may sit on the wrong member (tested in
+// test/cbpf-fanout-kernel.test.ts, which drains them).
 //
 // What the program assumes about the kernel (see docs/cluster-hash.md):
 // - received packets: skb->data is at the network header (the link header is
