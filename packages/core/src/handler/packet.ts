@@ -5,9 +5,6 @@
  * from typed arrays, address strings are built only when read.
  */
 
-/** The value the native offset columns hold for a layer that is absent. */
-export const OFFSET_ABSENT = 0xffff;
-
 export interface Packet {
   /** Capture time, nanoseconds since the epoch (exact). Reading it builds a bigint: prefer tsSec/tsNsec on the hot path. */
   readonly ts: bigint;
