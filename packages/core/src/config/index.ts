@@ -10,3 +10,4 @@ export * from './options.js';
 export * from './rules.js';
 export * from './resolve.js';
 export * from './flags.js';
+export * from './reference.js';
