@@ -103,3 +103,68 @@ export function writePcapng(file: string, records: PcapngRecord[], opts: { linkT
   }
   writeFileSync(file, concat(...blocks));
 }
+
+import { buildFrame as frame } from '../../../core/src/craft/index.js';
+
+/** One generated packet and what it is. */
+export interface MixedPacket {
+  data: Uint8Array;
+  /** Flow key, the same for both directions ('' for non-IP). */
+  flow: string;
+  kind: 'tcp' | 'udp' | 'icmp' | 'frag' | 'arp';
+  /** VLAN tags (0, 1 or 2): BPF's plain primitives (udp, tcp...) match untagged frames only, as in tcpdump. */
+  tags: number;
+  /** IPv6 (else IPv4, or not IP). */
+  v6: boolean;
+  /** For fragments: the datagram key. */
+  datagram?: string;
+}
+
+/**
+ * Mixed traffic for cluster, filter and sampling tests: `flows` flows, each in
+ * both directions, IPv4 and IPv6, tagged and untagged, TCP, UDP and ICMP, plus
+ * fragmented IPv4 UDP datagrams (3 fragments each) and ARP. Deterministic.
+ */
+export function mixedTraffic(flows: number): MixedPacket[] {
+  const out: MixedPacket[] = [];
+  for (let f = 0; f < flows; f++) {
+    const v6 = f % 3 === 2;
+    const a = v6 ? `2001:db8::${(f % 200) + 1}` : `10.${f % 7}.${(f >> 3) % 250}.${(f % 250) + 1}`;
+    const b = v6 ? `2001:db8:1::${(f % 97) + 1}` : `172.16.${f % 5}.${(f % 200) + 1}`;
+    const vlan = f % 4 === 1 ? [100 + (f % 10)] : f % 4 === 3 ? [10, 20 + (f % 5)] : undefined;
+    const kindNo = f % 5;
+    const flow = `${f}`;
+    for (let k = 0; k < 4; k++) {
+      const fwd = k % 2 === 0;
+      const src = fwd ? a : b;
+      const dst = fwd ? b : a;
+      if (kindNo <= 1) {
+        const sp = 30000 + f;
+        out.push({ flow, kind: 'tcp', tags: vlan?.length ?? 0, v6, data: frame({ vlan, ip: { src, dst }, l4: { kind: 'tcp', sport: fwd ? sp : 443, dport: fwd ? 443 : sp, flags: k === 0 ? 'S' : 'A' } }) });
+      } else if (kindNo <= 3) {
+        const sp = 40000 + f;
+        out.push({ flow, kind: 'udp', tags: vlan?.length ?? 0, v6, data: frame({ vlan, ip: { src, dst }, l4: { kind: 'udp', sport: fwd ? sp : 53, dport: fwd ? 53 : sp }, payload: new Uint8Array(k * 3) }) });
+      } else {
+        out.push({ flow, kind: 'icmp', tags: vlan?.length ?? 0, v6, data: frame({ vlan, ip: { src, dst }, l4: v6 ? { kind: 'icmp6', type: fwd ? 128 : 129, code: 0, id: f } : { kind: 'icmp', type: fwd ? 8 : 0, code: 0, id: f } }) });
+      }
+    }
+    if (f % 10 === 0) {
+      // a fragmented IPv4 UDP datagram: 3 fragments of 16 bytes of transport data each
+      const src = `192.168.${f % 250}.1`;
+      const dst = '192.168.200.2';
+      const datagram = `${src}>${dst}#${f}`;
+      const udp = new Uint8Array(48);
+      new DataView(udp.buffer).setUint16(0, 5000 + f);
+      new DataView(udp.buffer).setUint16(2, 9999);
+      new DataView(udp.buffer).setUint16(4, 48);
+      for (let o = 0; o < 48; o += 16) {
+        out.push({
+          flow: `frag${f}`, kind: 'frag', tags: 0, v6: false, datagram,
+          data: frame({ ip: { src, dst, id: 1000 + f, fragOffset: o, moreFragments: o < 32 }, l4: { kind: 'raw', proto: 17 }, payload: udp.subarray(o, o + 16) }),
+        });
+      }
+    }
+    if (f % 25 === 0) out.push({ flow: '', kind: 'arp', tags: 0, v6: false, data: frame({ etherType: 0x0806 }) });
+  }
+  return out;
+}
