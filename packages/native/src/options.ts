@@ -195,11 +195,14 @@ export function resolveRingOptions(options: RingOptions, env: OptionsEnv): Resol
   const live = source === 'device';
 
   // --- numbers ---
+  // An invalid number is reported once and then left out of the checks that combine it with others.
+  const bad = new Set<string>();
   const intIn = (name: string, lo: number, hi: number, dflt: number, what: string): number => {
     const v = o[name];
     if (v === undefined) return dflt;
     if (!isInt(v) || v < lo || v > hi) {
       problems.push(`${name} must be ${what}, got ${show(v)}`);
+      bad.add(name);
       return dflt;
     }
     return v;
@@ -214,12 +217,21 @@ export function resolveRingOptions(options: RingOptions, env: OptionsEnv): Resol
 
   // AF_PACKET geometry, checked together (gopacket's rules, the kernel's limits).
   const ps = env.pageSize;
-  if (backend === 'afpacket' && !problems.some((p) => /^(blockSize|frameSize|snaplen) /.test(p))) {
-    if (blockSize % ps !== 0) problems.push(`blockSize (${blockSize}) must be a multiple of the page size (${ps})`);
-    else if (!isPow2(blockSize / ps)) problems.push(`blockSize (${blockSize}) must be a power-of-two number of pages (${ps} bytes each): the kernel allocates blocks that way`);
-    if (frameSize % 16 !== 0) problems.push(`frameSize (${frameSize}) must be a multiple of 16 (TPACKET_ALIGNMENT)`);
-    else if (blockSize % frameSize !== 0) problems.push(`frameSize (${frameSize}) must divide blockSize (${blockSize})`);
-    if (blockSize < snaplen + TPACKET3_OVERHEAD) {
+  if (backend === 'afpacket') {
+    // A block size that is itself wrong is reported alone, not again in every rule that uses it.
+    let okBlock = !bad.has('blockSize');
+    if (okBlock && blockSize % ps !== 0) {
+      problems.push(`blockSize (${blockSize}) must be a multiple of the page size (${ps})`);
+      okBlock = false;
+    } else if (okBlock && !isPow2(blockSize / ps)) {
+      problems.push(`blockSize (${blockSize}) must be a power-of-two number of pages (${ps} bytes each): the kernel allocates blocks that way`);
+      okBlock = false;
+    }
+    if (!bad.has('frameSize')) {
+      if (frameSize % 16 !== 0) problems.push(`frameSize (${frameSize}) must be a multiple of 16 (TPACKET_ALIGNMENT)`);
+      else if (okBlock && blockSize % frameSize !== 0) problems.push(`frameSize (${frameSize}) must divide blockSize (${blockSize})`);
+    }
+    if (okBlock && !bad.has('snaplen') && blockSize < snaplen + TPACKET3_OVERHEAD) {
       problems.push(`blockSize (${blockSize}) must hold one packet of snaplen (${snaplen}) plus ${TPACKET3_OVERHEAD} bytes of headers: raise blockSize or lower snaplen`);
     }
   }

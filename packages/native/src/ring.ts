@@ -23,7 +23,7 @@ import {
   type ResolvedRingOptions,
 } from './options.js';
 import type {
-  BackendName, Batch, CaptureInfo, ClusterTypeName, DirectionName, PacketData, RingOptions, RingStats, SocketModeName,
+  BackendName, CaptureInfo, ClusterTypeName, DirectionName, PacketData, RingOptions, RingStats, SocketModeName,
 } from './types.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -376,12 +376,12 @@ export class Ring {
    * previous batch first (its `data` is detached).
    * @throws PFW_CAPTURE_DAMAGED (after every readable packet), the backend's errors, PFW_RING_CLOSED
    */
-  readBatch(): Batch | NextOutcome {
+  readBatch(): RingBatch | NextOutcome {
     this.#checkRead('readBatch()');
     return this.#read(this.#maxBatch);
   }
 
-  #read(max: number): Batch | NextOutcome {
+  #read(max: number): RingBatch | NextOutcome {
     const data = call(() => this.#native.readBatch(max)) as Uint8Array | number;
     if (typeof data === 'number') return data as NextOutcome;
     const h = this.#header;
@@ -396,7 +396,7 @@ export class Ring {
    *   PFW_RING_BUSY when another nextBatch() is pending, PFW_RING_CLOSED,
    *   PFW_CAPTURE_DAMAGED and the backend's errors
    */
-  async nextBatch(): Promise<Batch | null> {
+  async nextBatch(): Promise<RingBatch | null> {
     this.#checkRead('nextBatch()');
     if (this.#pending) throw ringBusy();
     this.#pending = true;
@@ -494,7 +494,7 @@ export class Ring {
    * Errors reject the loop (never dropped). Leaving the loop early releases
    * the current batch; closing the ring stays the caller's job.
    */
-  async *[Symbol.asyncIterator](): AsyncGenerator<Batch, void, undefined> {
+  async *[Symbol.asyncIterator](): AsyncGenerator<RingBatch, void, undefined> {
     try {
       for (;;) {
         const batch = await this.nextBatch();

@@ -283,7 +283,7 @@ describe('software clusters over a file', () => {
             return;
           }
           expect(k).toBe(clusterHash(p.data, type) % n);
-          if (p.flow && type !== 'round-robin') {
+          if (p.flow) {
             // both directions of a flow on one ring
             if (!flowRing.has(p.flow)) flowRing.set(p.flow, k);
             expect(k).toBe(flowRing.get(p.flow));
