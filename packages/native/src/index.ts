@@ -1,1 +1,3 @@
 export type * from './types.js';
+export * from './cluster.js';
+export * from './locate.js';
