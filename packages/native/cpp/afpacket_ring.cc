@@ -29,12 +29,9 @@ uint64_t now_realtime_ns() {
 std::string quoted(const std::string& device) { return "'" + device + "'"; }
 
 uint8_t* map_rx_ring(int fd, size_t len, const std::string& what_fd) {
-  void* p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_LOCKED, fd, 0);
-  if (p == MAP_FAILED && errno == EAGAIN) {
-    // MAP_LOCKED counts against RLIMIT_MEMLOCK; the ring's pages are kernel
-    // memory that never swaps anyway, so fall back to a plain mapping.
-    p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-  }
+  // The ring's pages are kernel memory inserted into the mapping: they never
+  // swap, so there is nothing to lock.
+  void* p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (p == MAP_FAILED) {
     int err = errno;
     if (err == EINVAL) {
@@ -390,7 +387,7 @@ void AfpacketRing::remove_from_cluster() {
   if (!in_cluster()) return;
   if (adopted_) {
     throw Error("PFW_NOT_SUPPORTED",
-                "The inherited socket on " + quoted(device_) + " holds slot of cluster " + std::to_string(cluster_id_) +
+                "The inherited socket on " + quoted(device_) + " holds a slot of cluster " + std::to_string(cluster_id_) +
                     " for its supervisor; it cannot leave the cluster (open a ring of its own instead)");
   }
   if (held_ >= 0) {
