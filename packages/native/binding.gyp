@@ -17,7 +17,6 @@
         "cpp/afpacket_filter.cc",
         "cpp/afpacket_exports.cc",
         "cpp/fanout_group.cc",
-        "cpp/fanout_program.cc",
         "cpp/pfring_ring.cc",
         "cpp/flow_table.cc",
         "cpp/ring_wrap.cc",

@@ -14,7 +14,6 @@
 #include "afpacket_socket.h"
 #include "cluster_hash.h"
 #include "errors.h"
-#include "fanout_program.h"
 
 namespace pfw {
 
@@ -368,7 +367,7 @@ void AfpacketRing::set_cluster(uint32_t id, int type) {
                   "The inherited socket on " + quoted(device_) + " is a member of cluster " +
                       std::to_string(cluster_id_) + " (" + (is_lb ? "round-robin" : "a hashed type") +
                       ") created by its supervisor; it cannot join cluster " + std::to_string(id) + " (" +
-                      cluster_type_name(type) + ")");
+                      cluster_type_label(type) + ")");
     }
     cluster_type_ = type;  // the supervisor's group: this ring already has its slot
     return;

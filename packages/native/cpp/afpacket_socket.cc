@@ -17,7 +17,7 @@
 
 #include "cluster_hash.h"
 #include "errors.h"
-#include "fanout_program.h"
+#include "cbpf_fanout.h"
 
 namespace pfw {
 
@@ -40,6 +40,18 @@ std::string kernel_release() {
 }
 
 }  // namespace
+
+std::string cluster_type_label(int t) {
+  switch (t) {
+    case kClusterPerFlow: return "per-flow";
+    case kClusterRoundRobin: return "round-robin";
+    case kClusterPerFlow2Tuple: return "per-flow-2-tuple";
+    case kClusterPerFlow4Tuple: return "per-flow-4-tuple";
+    case kClusterPerFlow5Tuple: return "per-flow-5-tuple";
+    case kClusterPerFlowTcp5Tuple: return "per-flow-tcp-5-tuple";
+    default: return "cluster type " + std::to_string(t);
+  }
+}
 
 uint32_t page_size() {
   long p = sysconf(_SC_PAGESIZE);
@@ -213,7 +225,7 @@ void packet_join_fanout(int fd, uint32_t cluster_id, int cluster_type, const std
   const bool hashed = cluster_type != kClusterRoundRobin;
   const int kernel_type = hashed ? (PACKET_FANOUT_CBPF | PACKET_FANOUT_FLAG_DEFRAG) : PACKET_FANOUT_LB;
   int arg = static_cast<int>((cluster_id & 0xFFFF) | (static_cast<uint32_t>(kernel_type) << 16));
-  const std::string what = "cluster " + std::to_string(cluster_id) + " (" + cluster_type_name(cluster_type) +
+  const std::string what = "cluster " + std::to_string(cluster_id) + " (" + cluster_type_label(cluster_type) +
                            ", PACKET_FANOUT_" + (hashed ? "CBPF|DEFRAG" : "LB") + ") on " + quoted(device);
   if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) != 0) {
     int err = errno;
@@ -248,7 +260,7 @@ void packet_join_fanout(int fd, uint32_t cluster_id, int cluster_type, const std
   if (!hashed) return;
   // Until the program is attached the kernel sends every packet to member 0;
   // every member attaches the same program, so the last write wins harmlessly.
-  const std::vector<sock_filter>& prog = fanout_program(cluster_type);
+  const std::vector<sock_filter> prog = fanout_program(cluster_type);
   sock_fprog fp{};
   fp.len = static_cast<unsigned short>(prog.size());
   fp.filter = const_cast<sock_filter*>(prog.data());

@@ -45,7 +45,8 @@ std::vector<sock_filter> packet_read_filter(int fd);
 
 // PACKET_FANOUT with id = cluster id; round-robin -> PACKET_FANOUT_LB, every
 // hashed type -> PACKET_FANOUT_CBPF | PACKET_FANOUT_FLAG_DEFRAG with the
-// program of cbpf_fanout.h attached through PACKET_FANOUT_DATA.
+// program of cbpf_fanout.h attached through PACKET_FANOUT_DATA by every
+// member (the same program; the last write wins harmlessly).
 // Errors: PFW_CLUSTER_MISMATCH (EINVAL: the group exists with other settings),
 // PFW_CLUSTER_FULL (ENOSPC), PFW_NO_CBPF_FANOUT (kernel older than 4.3).
 void packet_join_fanout(int fd, uint32_t cluster_id, int cluster_type, const std::string& device);
@@ -53,6 +54,9 @@ void packet_join_fanout(int fd, uint32_t cluster_id, int cluster_type, const std
 // PACKET_FANOUT getsockopt: true and (id, kernel fanout type|flags) when the
 // socket is a member of a group.
 bool packet_fanout_of(int fd, uint32_t* id, uint32_t* type_flags);
+
+// "per-flow", "round-robin", ... (ClusterTypeName in types.ts) for messages.
+std::string cluster_type_label(int cluster_type);
 
 // The page size the kernel maps rings with.
 uint32_t page_size();
