@@ -1,5 +1,5 @@
 // JS exports of the AF_PACKET side that are not the Ring itself:
-//   afpacketPageSize()            the page size ring geometry is checked against
+//   pageSize()            the page size ring geometry is checked against
 //   createFanoutGroup(resolved)   supervisor-owned member sockets (fanout_group.h)
 // Options arrive fully resolved and validated from src/fanout.ts; this file
 // only asserts their types.
@@ -72,7 +72,7 @@ Napi::Value CreateFanoutGroup(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void init_afpacket_exports(Napi::Env env, Napi::Object exports) {
-  exports.Set("afpacketPageSize", Napi::Function::New(env, PageSize, "afpacketPageSize"));
+  exports.Set("pageSize", Napi::Function::New(env, PageSize, "pageSize"));
   exports.Set("createFanoutGroup", Napi::Function::New(env, CreateFanoutGroup, "createFanoutGroup"));
 }
 

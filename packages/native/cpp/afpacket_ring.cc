@@ -153,7 +153,7 @@ tpacket_block_desc* AfpacketRing::block(uint32_t i) const {
 
 void AfpacketRing::ensure_open(const char* what) const {
   if (closed_) {
-    throw Error("PFW_CLOSED", std::string("Cannot ") + what + ": the ring on " + quoted(device_) + " is closed");
+    throw Error("PFW_RING_CLOSED", std::string("Cannot ") + what + ": the ring on " + quoted(device_) + " is closed");
   }
 }
 

@@ -48,7 +48,7 @@ let cachedPageSize: number | undefined;
 
 /** The page size the kernel maps rings with (sysconf(_SC_PAGESIZE)). */
 export function pageSize(): number {
-  cachedPageSize ??= loadNative().afpacketPageSize() as number;
+  cachedPageSize ??= loadNative().pageSize() as number;
   return cachedPageSize;
 }
 
