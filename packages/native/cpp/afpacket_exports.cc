@@ -6,6 +6,7 @@
 #include <napi.h>
 
 #include "afpacket_socket.h"
+#include "bpf_compile.h"
 #include "errors.h"
 #include "exports.h"
 #include "fanout_group.h"
@@ -48,18 +49,14 @@ Napi::Value CreateFanoutGroup(const Napi::CallbackInfo& info) {
   g.cluster_id = u32(o, "clusterId");
   g.cluster_type = static_cast<int>(u32(o, "clusterType"));
   g.direction = static_cast<int>(u32(o, "direction"));
-  Napi::Value prog = o.Get("bpfProgram");
-  if (prog.IsTypedArray()) {
-    Napi::Uint8Array bytes = prog.As<Napi::Uint8Array>();
-    if (bytes.ByteLength() % sizeof(sock_filter) != 0) {
-      throw_invalid(env, "createFanoutGroup: bpfProgram must hold whole sock_filter instructions (8 bytes each)");
-    }
-    const auto* insns = reinterpret_cast<const sock_filter*>(bytes.Data());
-    g.bpf.assign(insns, insns + bytes.ByteLength() / sizeof(sock_filter));
-    g.has_bpf = true;
-  }
+  Napi::Value bpf = o.Get("bpf");
   std::vector<int> fds;
   try {
+    if (bpf.IsString()) {
+      // Compiled for Ethernet, as the Ring compiles for its link type.
+      g.bpf = compile_bpf(bpf.As<Napi::String>().Utf8Value(), 1, g.ring.snaplen).insns;
+      g.has_bpf = true;
+    }
     fds = create_fanout_group(g);
   } catch (const Error& e) {
     throw to_js(env, e);

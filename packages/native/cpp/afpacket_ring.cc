@@ -118,6 +118,8 @@ void AfpacketRing::adopt() {
     throw Error("PFW_NO_SUCH_DEVICE", "Cannot adopt " + what + ": the device it is bound to (index " +
                                           std::to_string(sll.sll_ifindex) + ") no longer exists");
   }
+  // The Ring names an fd-only ring "fd:<n>": no device to check against.
+  if (device_ == "fd:" + std::to_string(fd)) device_.clear();
   if (!device_.empty() && device_ != name) {
     throw Error("PFW_BAD_FD", "Cannot adopt " + what + ": it captures on " + quoted(name) + ", not on " +
                                   quoted(device_));
@@ -158,7 +160,22 @@ void AfpacketRing::ensure_open(const char* what) const {
 }
 
 void AfpacketRing::apply_filter() {
-  packet_attach_filter(fd_, compose_filter(filter_));
+  if (!write_only_) {
+    packet_attach_filter(fd_, compose_filter(filter_));
+    return;
+  }
+  FilterSettings off = filter_;
+  off.enabled = false;
+  packet_attach_filter(fd_, compose_filter(off));
+}
+
+void AfpacketRing::set_socket_mode(int mode) {
+  ensure_open("set the socket mode");
+  const bool write_only = mode == 1;
+  if (write_only == write_only_) return;
+  write_only_ = write_only;
+  apply_filter();
+  if (write_only_) discard_ready_blocks();
 }
 
 int AfpacketRing::next_ready_block() {
@@ -324,11 +341,15 @@ bool AfpacketRing::attach_filter(const sock_fprog* prog) {
                                " instructions; the kernel takes 1 to " + std::to_string(BPF_MAXINSNS - 4) +
                                " (4 are used for the direction)");
   }
-  FilterSettings next = filter_;
-  next.has_user = true;
-  next.user.assign(prog->filter, prog->filter + prog->len);
-  packet_attach_filter(fd_, compose_filter(next));
-  filter_ = std::move(next);
+  FilterSettings before = filter_;
+  filter_.has_user = true;
+  filter_.user.assign(prog->filter, prog->filter + prog->len);
+  try {
+    apply_filter();
+  } catch (...) {
+    filter_ = std::move(before);
+    throw;
+  }
   return true;
 }
 

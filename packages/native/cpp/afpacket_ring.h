@@ -59,6 +59,9 @@ class AfpacketRing final : public Backend {
   void set_cluster(uint32_t id, int type) override;
   void remove_from_cluster() override;
   void set_application_name(const std::string& name) override { app_name_ = name; }
+  // 'write' (1): the socket filter rejects everything, so a ring that only
+  // sends takes no ring space and no copies; 'read'/'both' restore it.
+  void set_socket_mode(int mode) override;
   int send(const uint8_t* data, uint32_t len) override;
 
   bool adopted() const { return adopted_; }
@@ -87,6 +90,7 @@ class AfpacketRing final : public Backend {
   size_t map_len_ = 0;
   FilterSettings filter_;
   int direction_ = 2;
+  bool write_only_ = false;
   std::string app_name_;
   uint32_t cluster_id_ = 0;
   int cluster_type_ = -1;

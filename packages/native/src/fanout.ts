@@ -11,34 +11,40 @@
  * - stable slots: the kernel keeps members in join order and a member leaves
  *   only when its last descriptor closes, so a worker that restarts and adopts
  *   the same descriptor (the supervisor keeps its copy open) gets the same
- *   slot — no flow moves to another worker, and packets that arrive while the
- *   worker is down wait in its ring (up to the ring's size, then are counted
- *   as dropped);
+ *   slot: no flow moves to another worker, and packets that arrive while the
+ *   worker is down wait in its ring (up to the ring's size, then they are
+ *   counted as dropped);
  * - workers without CAP_NET_RAW: mapping and reading an inherited ring needs
  *   no capability.
  */
-import { AFPACKET_DEFAULTS, resolveAfpacketGeometry, type AfpacketGeometry } from './afpacket.js';
-import { clusterTypeNumber, clusterTypeName } from './cluster.js';
-import { loadNative } from './loader.js';
-import type { ClusterTypeName, DirectionName } from './types.js';
 import { closeSync } from 'node:fs';
+import { clusterTypeName, clusterTypeNumber } from './cluster.js';
+import { fromNative, invalidArgument } from './errors.js';
+import { loadNative } from './loader.js';
+import { resolveRingOptions } from './options.js';
+import type { ClusterTypeName, DirectionName } from './types.js';
 
-/** Options of {@link createFanoutGroup}. */
-export interface FanoutGroupOptions extends Partial<Omit<AfpacketGeometry, 'snaplen'>> {
+/** Options of {@link createFanoutGroup}; the ring options mean what they mean for `Ring.open()`. */
+export interface FanoutGroupOptions {
   /** Interface to capture on (in this process's network namespace). */
   device: string;
   /** Number of members (workers), 1 to 256 (the kernel's limit per group). */
   count: number;
-  /** PACKET_FANOUT group id, 0 to 65535; unique per network namespace. */
+  /** PACKET_FANOUT group id, 0 to 65535; one group per id and network namespace. */
   clusterId: number;
-  /** Cluster type by name or PF_RING number; round-robin = PACKET_FANOUT_LB, the rest PACKET_FANOUT_CBPF. */
+  /** Cluster type by name or PF_RING number: round-robin = PACKET_FANOUT_LB, the rest PACKET_FANOUT_CBPF. */
   clusterType: ClusterTypeName | number;
-  /** Default 65535. */
   snaplen?: number;
-  /** PACKET_MR_PROMISC membership for each socket. Default false. */
   promiscuous?: boolean;
-  /** Hardware receive timestamps (SO_TIMESTAMPING); throws PFW_NO_HW_TIMESTAMP where the NIC has none. Default false. */
   hwTimestamp?: boolean;
+  /** tp_block_size. */
+  blockSize?: number;
+  /** tp_block_nr. */
+  blockCount?: number;
+  /** tp_frame_size. */
+  frameSize?: number;
+  /** tp_retire_blk_tov (ms). */
+  retireTimeoutMs?: number;
   /** Packet direction kept: 'rx', 'tx' or 'both' (default). */
   direction?: DirectionName;
   /** A BPF expression (libpcap syntax) attached to every member. */
@@ -46,8 +52,13 @@ export interface FanoutGroupOptions extends Partial<Omit<AfpacketGeometry, 'snap
 }
 
 /** What a worker passes to `Ring.open()` besides its `fd`: the group's device and geometry. */
-export interface FanoutRingOptions extends AfpacketGeometry {
+export interface FanoutRingOptions {
   device: string;
+  snaplen: number;
+  blockSize: number;
+  blockCount: number;
+  frameSize: number;
+  retireTimeoutMs: number;
 }
 
 export interface FanoutGroup {
@@ -57,17 +68,11 @@ export interface FanoutGroup {
   readonly clusterType: ClusterTypeName;
   /** The options a worker adopts its descriptor with: `Ring.open({ fd, ...group.ringOptions })`. */
   readonly ringOptions: Readonly<FanoutRingOptions>;
-  /** Closes this process's copies of the descriptors (the group ends when every copy is closed). Idempotent. */
+  /** Closes this process's copies of the descriptors (a member leaves when its last copy closes). Idempotent. */
   close(): void;
 }
 
 const DIRECTIONS: Record<DirectionName, number> = { rx: 0, tx: 1, both: 2 };
-
-function invalid(message: string): TypeError & { code: string } {
-  const err = new TypeError(message) as TypeError & { code: string };
-  err.code = 'PFW_INVALID_ARGUMENT';
-  return err;
-}
 
 /**
  * Creates the member sockets of a fanout group (ring configured, filter
@@ -76,60 +81,84 @@ function invalid(message: string): TypeError & { code: string } {
  * `child_process.fork(..., { stdio: ['inherit', 'inherit', 'inherit', 'ipc', fd] })`
  * (the child then sees it as descriptor 4).
  *
- * Defaults: snaplen 65535, blockSize 4 MiB, blockCount 64, frameSize 2048,
- * retireTimeoutMs 10, direction both, not promiscuous.
+ * Defaults are the Ring's (RING_DEFAULTS): snaplen 262144, promiscuous true,
+ * blockSize 1 MiB, blockCount 32, frameSize 2048, retireTimeoutMs 10; and
+ * direction 'both', no BPF.
  *
- * @throws TypeError/RangeError (PFW_INVALID_ARGUMENT) for bad options (geometry
- *   problems name the conflicting values); PFW_NO_CAP_NET_RAW,
- *   PFW_NO_SUCH_DEVICE, PFW_CLUSTER_MISMATCH (the group exists with other
- *   settings), PFW_CLUSTER_FULL, PFW_NO_CBPF_FANOUT, PFW_BPF from the kernel.
+ * @throws PfwArgumentError: PFW_INVALID_ARGUMENT (device, count, clusterId,
+ *   clusterType, direction, bpf) or PFW_INVALID_OPTION (the ring options, every
+ *   problem listed, as Ring.open() reports them); PfwError from the kernel:
+ *   PFW_NO_CAP_NET_RAW, PFW_NO_SUCH_DEVICE, PFW_CLUSTER_MISMATCH (the group
+ *   exists with other settings), PFW_CLUSTER_FULL, PFW_NO_CBPF_FANOUT,
+ *   PFW_BPF_INVALID, PFW_RING_SETUP
  * @example
  *   const group = createFanoutGroup({ device: 'eth0', count: 4, clusterId: 7, clusterType: 'per-flow' });
  *   const child = fork('worker.js', [], { stdio: ['inherit', 'inherit', 'inherit', 'ipc', group.fds[0]] });
- *   // in the child: Ring.open({ fd: 4, ...ringOptions })
+ *   child.send(group.ringOptions); // the child: Ring.open({ fd: 4, ...ringOptions })
  */
 export function createFanoutGroup(options: FanoutGroupOptions): FanoutGroup {
   const o = options;
-  if (typeof o?.device !== 'string' || o.device.length === 0) {
-    throw invalid(`device must be a non-empty interface name, got ${JSON.stringify(o?.device)}`);
-  }
+  if (typeof o !== 'object' || o === null) throw invalidArgument(`createFanoutGroup: options must be an object, got ${String(o)}`);
   if (!Number.isInteger(o.count) || o.count < 1 || o.count > 256) {
-    throw invalid(`count (${o.count}) must be an integer from 1 to 256 (the kernel's limit per fanout group)`);
+    throw invalidArgument(`createFanoutGroup: count (${o.count}) must be an integer from 1 to 256 (the kernel's limit per fanout group)`);
   }
   if (!Number.isInteger(o.clusterId) || o.clusterId < 0 || o.clusterId > 0xffff) {
-    throw invalid(`clusterId (${o.clusterId}) must be an integer from 0 to 65535 (a PACKET_FANOUT group id)`);
+    throw invalidArgument(`createFanoutGroup: clusterId (${o.clusterId}) must be an integer from 0 to 65535 (a PACKET_FANOUT group id)`);
   }
   const type = clusterTypeNumber(o.clusterType);
   const direction = DIRECTIONS[o.direction ?? 'both'];
   if (direction === undefined) {
-    throw invalid(`direction must be 'rx', 'tx' or 'both', got ${JSON.stringify(o.direction)}`);
+    throw invalidArgument(`createFanoutGroup: direction must be 'rx', 'tx' or 'both', got ${JSON.stringify(o.direction)}`);
   }
-  const geometry = resolveAfpacketGeometry({
-    snaplen: o.snaplen ?? 65535,
-    blockSize: o.blockSize ?? AFPACKET_DEFAULTS.blockSize,
-    blockCount: o.blockCount ?? AFPACKET_DEFAULTS.blockCount,
-    frameSize: o.frameSize ?? AFPACKET_DEFAULTS.frameSize,
-    retireTimeoutMs: o.retireTimeoutMs ?? AFPACKET_DEFAULTS.retireTimeoutMs,
-  });
+  if (o.bpf !== undefined && (typeof o.bpf !== 'string' || o.bpf.trim() === '')) {
+    throw invalidArgument(`createFanoutGroup: bpf must be a BPF expression such as 'tcp port 80', got ${JSON.stringify(o.bpf)}`);
+  }
   const native = loadNative();
-  const bpfProgram = o.bpf !== undefined && o.bpf.trim() !== '' ? compileFilter(o.bpf, geometry.snaplen) : undefined;
-  const fds = native.createFanoutGroup({
-    device: o.device,
-    count: o.count,
-    clusterId: o.clusterId,
-    clusterType: type,
-    direction,
-    promiscuous: o.promiscuous ?? false,
-    hwTimestamp: o.hwTimestamp ?? false,
-    bpfProgram,
-    ...geometry,
-  }) as number[];
+  // The ring options are checked exactly as Ring.open() checks them, so a
+  // worker can adopt a member with the same values.
+  const r = resolveRingOptions(
+    {
+      device: o.device,
+      backend: 'afpacket',
+      snaplen: o.snaplen,
+      promiscuous: o.promiscuous,
+      hwTimestamp: o.hwTimestamp,
+      blockSize: o.blockSize,
+      blockCount: o.blockCount,
+      frameSize: o.frameSize,
+      retireTimeoutMs: o.retireTimeoutMs,
+    },
+    { pageSize: native.pageSize() as number, pfringAvailable: false },
+  );
+  const ringOptions: FanoutRingOptions = {
+    device: r.device,
+    snaplen: r.snaplen,
+    blockSize: r.blockSize,
+    blockCount: r.blockCount,
+    frameSize: r.frameSize,
+    retireTimeoutMs: r.retireTimeoutMs,
+  };
+  let fds: number[];
+  try {
+    fds = native.createFanoutGroup({
+      ...ringOptions,
+      count: o.count,
+      clusterId: o.clusterId,
+      clusterType: type,
+      direction,
+      promiscuous: r.promiscuous,
+      hwTimestamp: r.hwTimestamp,
+      bpf: o.bpf,
+    }) as number[];
+  } catch (err) {
+    throw fromNative(err);
+  }
   let open = true;
   return {
     fds: Object.freeze([...fds]),
     clusterId: o.clusterId,
     clusterType: clusterTypeName(type),
-    ringOptions: Object.freeze({ device: o.device, ...geometry }),
+    ringOptions: Object.freeze(ringOptions),
     close() {
       if (!open) return;
       open = false;
@@ -137,14 +166,9 @@ export function createFanoutGroup(options: FanoutGroupOptions): FanoutGroup {
         try {
           closeSync(fd);
         } catch {
-          /* already closed by the caller */
+          /* the caller closed it already */
         }
       }
     },
   };
-}
-
-/** Compiles a BPF expression for Ethernet frames into struct sock_filter bytes (libpcap). */
-function compileFilter(expr: string, snaplen: number): Uint8Array {
-  return loadNative().compileBpf(expr, 1, snaplen) as Uint8Array;
 }

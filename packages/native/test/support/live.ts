@@ -55,7 +55,7 @@ export interface Reader {
   /** Packets read so far (copied). */
   readonly got: Got[];
   /** Batches read so far. */
-  batches: number;
+  readonly batches: number;
   /** Resolves when the ring is closed (nextBatch resolves null); rejects with a read error. */
   readonly done: Promise<void>;
 }
@@ -65,20 +65,24 @@ export interface Reader {
  * (`keep` false: only counts them, in `got.length` - no copies).
  */
 export function startReader(ring: BatchSource, keep = true): Reader {
-  const reader: Reader = {
-    got: [],
-    batches: 0,
-    done: (async () => {
-      for (;;) {
-        const b = await ring.nextBatch();
-        if (b === null) return;
-        reader.batches++;
-        if (keep) for (let i = 0; i < b.count; i++) reader.got.push(copyPacket(b, i));
-        else reader.got.length += b.count;
-      }
-    })(),
+  const got: Got[] = [];
+  const state = { batches: 0 };
+  const done = (async () => {
+    for (;;) {
+      const b = await ring.nextBatch();
+      if (b === null) return;
+      state.batches++;
+      if (keep) for (let i = 0; i < b.count; i++) got.push(copyPacket(b, i));
+      else got.length += b.count;
+    }
+  })();
+  return {
+    got,
+    get batches() {
+      return state.batches;
+    },
+    done,
   };
-  return reader;
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
