@@ -221,7 +221,8 @@ std::vector<sock_filter> packet_read_filter(int fd) {
   return prog;
 }
 
-void packet_join_fanout(int fd, uint32_t cluster_id, int cluster_type, const std::string& device) {
+void packet_join_fanout(int fd, uint32_t cluster_id, int cluster_type, const std::string& device,
+                        bool set_program) {
   const bool hashed = cluster_type != kClusterRoundRobin;
   const int kernel_type = hashed ? (PACKET_FANOUT_CBPF | PACKET_FANOUT_FLAG_DEFRAG) : PACKET_FANOUT_LB;
   int arg = static_cast<int>((cluster_id & 0xFFFF) | (static_cast<uint32_t>(kernel_type) << 16));
@@ -257,9 +258,10 @@ void packet_join_fanout(int fd, uint32_t cluster_id, int cluster_type, const std
     }
     throw sys_error("PFW_CLUSTER", "Cannot join " + what, "setsockopt", err);
   }
-  if (!hashed) return;
-  // Until the program is attached the kernel sends every packet to member 0;
-  // every member attaches the same program, so the last write wins harmlessly.
+  if (!hashed || !set_program) return;
+  // Until the program is attached the kernel sends every packet to member 0.
+  // A ring joining on its own cannot know whether the group has the program
+  // yet, so it sets it (the same program for the same type).
   const std::vector<sock_filter> prog = fanout_program(cluster_type);
   sock_fprog fp{};
   fp.len = static_cast<unsigned short>(prog.size());

@@ -45,11 +45,13 @@ std::vector<sock_filter> packet_read_filter(int fd);
 
 // PACKET_FANOUT with id = cluster id; round-robin -> PACKET_FANOUT_LB, every
 // hashed type -> PACKET_FANOUT_CBPF | PACKET_FANOUT_FLAG_DEFRAG with the
-// program of cbpf_fanout.h attached through PACKET_FANOUT_DATA by every
-// member (the same program; the last write wins harmlessly).
+// program of cbpf_fanout.h attached through PACKET_FANOUT_DATA when
+// `set_program` (replacing a group's program costs an RCU grace period, so a
+// caller that builds the whole group sets it on the first member only).
 // Errors: PFW_CLUSTER_MISMATCH (EINVAL: the group exists with other settings),
 // PFW_CLUSTER_FULL (ENOSPC), PFW_NO_CBPF_FANOUT (kernel older than 4.3).
-void packet_join_fanout(int fd, uint32_t cluster_id, int cluster_type, const std::string& device);
+void packet_join_fanout(int fd, uint32_t cluster_id, int cluster_type, const std::string& device,
+                        bool set_program = true);
 
 // PACKET_FANOUT getsockopt: true and (id, kernel fanout type|flags) when the
 // socket is a member of a group.

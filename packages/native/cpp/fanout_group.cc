@@ -31,7 +31,7 @@ std::vector<int> create_fanout_group(const FanoutGroupOptions& o) {
       packet_attach_filter(fd, reject_all);
       if (o.ring.promiscuous) packet_set_promiscuous(fd, ifindex, device);
       packet_bind(fd, ifindex, device);
-      packet_join_fanout(fd, o.cluster_id, o.cluster_type, device);
+      packet_join_fanout(fd, o.cluster_id, o.cluster_type, device, /*set_program=*/i == 0);
     }
     // The group is complete: from now on the kernel's choice of member is final.
     for (int fd : fds) packet_attach_filter(fd, accept);
