@@ -9,3 +9,5 @@ export { PfwError, PfwArgumentError, isPfwError } from './errors.js';
 export { resolveRingOptions, RING_DEFAULTS, MAX_SNAPLEN } from './options.js';
 export type { ResolvedRingOptions, OptionsEnv } from './options.js';
 export { loadNative } from './loader.js';
+export { createFanoutGroup } from './fanout.js';
+export type { FanoutGroup, FanoutGroupOptions, FanoutRingOptions } from './fanout.js';
