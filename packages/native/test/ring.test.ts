@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createVethPair, isRoot, NEEDS_ROOT } from '../../../test/support/netns.js';
 import { sharedPcaps } from '../../../test/support/pcaps.js';
 import { CLUSTER_TYPE_NAMES, clusterHash, NextResult, Ring, type Batch, type ClusterTypeName } from '../src/index.js';
 import { buildFrame, mixedTraffic, PKT_HOST, PKT_OUTGOING, sllFrame, buildIpPacket, writePcapFile, type MixedPacket } from './support/capture-files.js';
@@ -376,6 +377,60 @@ describe('close', () => {
     const pending = ring.nextBatch();
     ring.close();
     expect(await pending).toBeNull();
+  });
+});
+
+const pair = isRoot() ? createVethPair('rwait') : null;
+afterAll(() => pair?.cleanup());
+
+describe('waiting through the event loop (live, on a veth)', () => {
+  if (!pair) {
+    it.skip(NEEDS_ROOT, () => {});
+    return;
+  }
+  const frame = buildFrame({ ip: { src: '10.9.0.1', dst: '10.9.0.2' }, l4: { kind: 'udp', sport: 7, dport: 7 } });
+  const open = () => Ring.open({ device: pair!.captureIf, blockSize: 1 << 16, blockCount: 4, snaplen: 2048, retireTimeoutMs: 5 });
+
+  it('nextBatch() waits without blocking the JS thread, and wakes when a packet comes', async () => {
+    const reader = open();
+    const writer = open();
+    writer.setSocketMode('write');
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    const pending = reader.nextBatch();
+    await new Promise((r) => setTimeout(r, 60));
+    const ticksWhileWaiting = ticks;
+    writer.writePacketData(frame);
+    const b = (await pending)!;
+    clearInterval(timer);
+    expect(ticksWhileWaiting).toBeGreaterThan(3);
+    expect(b.count).toBe(1);
+    expect(Array.from(b.packet(0))).toEqual(Array.from(frame));
+    reader.close();
+    writer.close();
+  });
+
+  it('close() while nextBatch() waits resolves it with null', async () => {
+    const ring = open();
+    const pending = ring.nextBatch();
+    setTimeout(() => ring.close(), 20);
+    expect(await pending).toBeNull();
+  });
+
+  it('disable() while nextBatch() waits rejects it: the ring is not enabled', async () => {
+    const ring = open();
+    const pending = ring.nextBatch();
+    setTimeout(() => ring.disable(), 20);
+    await expect(pending).rejects.toThrow('nextBatch(): the ring is not enabled; call ring.enable() first');
+    ring.close();
+  });
+
+  it('for await ends when the ring is closed from outside', async () => {
+    const ring = open();
+    setTimeout(() => ring.close(), 30);
+    let n = 0;
+    for await (const b of ring) n += b.count;
+    expect(n).toBe(0);
   });
 });
 
