@@ -102,6 +102,8 @@ export interface SupervisorInit {
    * created or truncated). null: nowhere (listen to `record`/`records`).
    */
   output?: Writable | null;
+  /** The stream output.path "-" means (default process.stdout). */
+  stdout?: Writable;
   /** Write the merged report and the final stats as records at the end (default true). */
   summary?: boolean;
   /** Load the handler in this process too, for merge() (default true). */
@@ -177,6 +179,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#init = init;
     this.#stats = new StatsAggregator(this.options.workers.count);
     this.#done = new Promise((resolve) => (this.#resolveDone = resolve));
+  }
+
+  /** True once start() has forked workers (errors thrown before that mean nothing ran). */
+  get forked(): boolean {
+    return this.#forked;
   }
 
   /** Current stats, per worker and in total. */
@@ -471,7 +478,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (this.#init.output !== undefined) {
       this.#output = this.#init.output;
     } else if (this.options.output.path === '-') {
-      this.#output = process.stdout;
+      this.#output = this.#init.stdout ?? process.stdout;
     } else {
       const file = this.options.output.path;
       const stream = createWriteStream(file.startsWith('/') ? file : `${cwd}/${file}`);
@@ -592,4 +599,3 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   }
 }
 
-export { errorCode };

@@ -9,11 +9,11 @@
  * batch. `copy()` returns bytes to keep.
  */
 import type { Batch } from '@pfwork/native';
-import { ipv4Text, ipv6Text } from './address-text.js';
+import { formatIPv4, formatIPv6, type Packet } from '@pfwork/core';
 
 const NO_OFFSET = 0xffff;
 
-export class PacketView {
+export class PacketView implements Packet {
   #b: Batch;
   #i = 0;
   /** Start of the current packet in `#b.data`. */
@@ -147,10 +147,10 @@ export class PacketView {
 
   #addr(which: 0 | 1): string {
     const v = this.#b.ipVersion[this.#i];
-    if (v === 4) return ipv4Text(which === 0 ? this.#b.src4[this.#i]! : this.#b.dst4[this.#i]!);
+    if (v === 4) return formatIPv4(which === 0 ? this.#b.src4[this.#i]! : this.#b.dst4[this.#i]!);
     const l3 = this.#b.l3Off[this.#i]!;
     if (v !== 6 || l3 === NO_OFFSET) return '';
-    return ipv6Text(this.#b.data, this.#at + l3 + (which === 0 ? 8 : 24));
+    return formatIPv6(this.#b.data, this.#at + l3 + (which === 0 ? 8 : 24));
   }
 
   toJSON(): Record<string, unknown> {
