@@ -8,8 +8,9 @@
  * worker's stats) instead of blocking the loop. A task that throws is counted
  * in `offloadErrors`.
  *
- * The module runs in worker threads, which inherit the process's `--import tsx`
- * so a `.ts` offload module loads without a build step.
+ * The module runs in worker threads through offload-thread.mjs, which
+ * registers tsx's loader there when needed, so a `.ts` offload module loads
+ * without a build step (also in a process started without tsx).
  */
 import { Piscina } from 'piscina';
 import { pathToFileURL } from 'node:url';
@@ -50,11 +51,12 @@ export class OffloadPool implements OffloadApi {
         throw err;
       }
     }
-    const filename = options.module instanceof URL ? options.module.href : pathToFileURL(options.module).href;
+    const module = options.module instanceof URL ? options.module.href : pathToFileURL(options.module).href;
     this.#threads = threads;
     this.#maxQueue = maxQueue;
     this.#pool = new Piscina<unknown, unknown>({
-      filename,
+      filename: new URL('./offload-thread.mjs', import.meta.url).href,
+      workerData: { pfworkOffloadModule: module },
       minThreads: threads,
       maxThreads: threads,
       // Our own bound is checked before run(); piscina's is a backstop one higher.
