@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { fixtures, pfwork, repoRoot } from './support/run-pfwork.js';
+import { fixtures, pfwork, repoRoot } from '../../../test/support/run-pfwork.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'pfw-cli-usage-'));
 const json = (name: string, value: unknown) => {

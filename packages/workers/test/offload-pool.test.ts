@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { OffloadPool } from '../src/offload/offload-pool.js';
-import { fixtures } from './support/run-pfwork.js';
+import { fixtures } from '../../../test/support/run-pfwork.js';
 
 const module = path.join(fixtures, 'offload-sleep.ts');
 

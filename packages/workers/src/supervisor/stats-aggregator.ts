@@ -7,7 +7,7 @@
  */
 import { zeroCounters, type WorkerCounters } from '../protocol.js';
 
-export type WorkerState = 'starting' | 'running' | 'restarting' | 'stopping' | 'done' | 'failed';
+export type WorkerState = 'starting' | 'running' | 'restarting' | 'stopping' | 'done' | 'failed' | 'killed';
 
 /** One worker slot's stats as the Supervisor reports them. */
 export interface WorkerStats extends WorkerCounters {

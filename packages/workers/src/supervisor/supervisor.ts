@@ -127,7 +127,7 @@ interface Slot {
   index: number;
   child: ChildProcess | null;
   pid: number | null;
-  state: WorkerState | 'killed';
+  state: WorkerState;
   ready: boolean;
   restarting: boolean;
   everStarted: boolean;
@@ -168,6 +168,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   #stopping = false;
   #stopReason: 'signal' | 'duration' | 'shutdown' | 'error' = 'shutdown';
   #failure: SupervisorErrorEvent | undefined;
+  #reported = new Set<string>();
   #finished = false;
   #readyWaiters: { resolve: () => void; reject: (e: unknown) => void } | null = null;
   #done: Promise<RunResult>;
@@ -392,7 +393,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
             phase: m.phase,
             ...(m.problems ? { problems: m.problems } : {}),
           });
-          this.#fail(err, slot.index);
+          this.#fail(err, slot.index, m.message);
         } else {
           this.#log('warn', `worker ${slot.index}: a handler hook threw (${m.message}); the worker goes on and counts errors in its stats`, slot.index);
         }
@@ -461,13 +462,21 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
 
   #setState(slot: Slot, state: Slot['state']): void {
     slot.state = state;
-    this.#stats.setState(slot.index, state === 'killed' ? 'failed' : state);
+    this.#stats.setState(slot.index, state);
   }
 
-  #fail(err: SupervisorErrorEvent, worker?: number): void {
+  /**
+   * Records a run failure (the first one is the run's), reports it, stops the run.
+   * The same failure from several workers (the capture file is missing) is reported once.
+   */
+  #fail(err: SupervisorErrorEvent, worker?: number, sameAs?: string): void {
     if (worker !== undefined) err.worker ??= worker;
     if (!this.#failure) this.#failure = err;
-    this.emit('error', err);
+    const key = `${err.code}\0${sameAs ?? err.message}`;
+    if (!this.#reported.has(key)) {
+      this.#reported.add(key);
+      this.emit('error', err);
+    }
     this.#readyWaiters?.reject(err);
     void this.stop('error');
   }

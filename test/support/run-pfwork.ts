@@ -6,8 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
-export const workersRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const repoRoot = path.resolve(workersRoot, '../..');
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const workersRoot = path.join(repoRoot, 'packages/workers');
 export const pfworkBin = path.join(workersRoot, 'bin/pfwork.mjs');
 export const fixtures = path.join(workersRoot, 'test/fixtures');
 
