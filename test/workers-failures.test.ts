@@ -137,7 +137,7 @@ describe.concurrent('failure paths', () => {
   test('handler.stopOnError: the first exception ends the run (exit 1)', async () => {
     const r = await pfwork(start({ handler: { stopOnError: true, config: { throwOn: { packet: 5, worker: 2 } } } }));
     expect(r.code).toBe(1);
-    expect(errors(r).map((e) => e.msg)).toContain('worker 2: thrown on purpose at packet 5');
+    expect(errors(r).map((e) => e.msg)).toContain('worker 2: packet() threw and handler.stopOnError is set: thrown on purpose at packet 5');
     expect(workerStats(r).find((s) => s.worker === 2)).toMatchObject({ handlerErrors: 1, state: 'failed' });
   });
 

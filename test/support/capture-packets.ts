@@ -2,7 +2,9 @@
  * An independent reader of pcap and pcapng files for tests: the oracle that
  * multi-process runs are checked against (what packets a file holds), so it
  * shares no code with the native reader. Stops quietly at a record that is
- * cut short.
+ * cut short or longer than libpcap's maximum, as libpcap does. Timestamps
+ * follow libpcap: the fraction is a signed 32-bit number. PPI frames
+ * (LINKTYPE 192) lose their PPI header, as pfwork delivers them.
  */
 import { readFileSync } from 'node:fs';
 
@@ -36,18 +38,28 @@ function readPcap(buf: Buffer): CapturedPacket[] {
     nano = mb === 0xa1b23c4d;
   }
   const u32 = (o: number) => (le ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
+  const linkType = u32(20) & 0xffff;
   const out: CapturedPacket[] = [];
   let off = 24;
   while (off + 16 <= buf.length) {
     const sec = u32(off);
-    const frac = u32(off + 4);
+    const frac = u32(off + 4) | 0;
     const caplen = u32(off + 8);
     const len = u32(off + 12);
     if (off + 16 + caplen > buf.length || caplen > 262144) break;
-    out.push({ tsSec: sec, tsNsec: nano ? frac : frac * 1000, caplen, len, data: new Uint8Array(buf.subarray(off + 16, off + 16 + caplen)) });
+    const ns = BigInt(sec) * 1_000_000_000n + BigInt(nano ? frac : frac * 1000);
+    out.push(strip(linkType, { tsSec: Number(ns / 1_000_000_000n), tsNsec: Number(ns % 1_000_000_000n), caplen, len, data: new Uint8Array(buf.subarray(off + 16, off + 16 + caplen)) }));
     off += 16 + caplen;
   }
   return out;
+}
+
+/** PPI (192): the frame after the PPI header (pph_len, little-endian, at byte 2). */
+function strip(linkType: number, p: CapturedPacket): CapturedPacket {
+  if (linkType !== 192 || p.data.length < 4) return p;
+  const hl = p.data[2]! | (p.data[3]! << 8);
+  if (hl > p.data.length) return p;
+  return { ...p, caplen: p.caplen - hl, len: p.len - hl, data: p.data.subarray(hl) };
 }
 
 function readPcapng(buf: Buffer): CapturedPacket[] {
@@ -55,6 +67,7 @@ function readPcapng(buf: Buffer): CapturedPacket[] {
   let le = true;
   // per interface: ticks per second
   let ifRes: bigint[] = [];
+  let ifLink: number[] = [];
   let off = 0;
   while (off + 12 <= buf.length) {
     let type = buf.readUInt32LE(off);
@@ -62,6 +75,7 @@ function readPcapng(buf: Buffer): CapturedPacket[] {
       const bom = buf.readUInt32LE(off + 8);
       le = bom === 0x1a2b3c4d;
       ifRes = [];
+      ifLink = [];
     }
     const u32 = (o: number) => (le ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
     const u16 = (o: number) => (le ? buf.readUInt16LE(o) : buf.readUInt16BE(o));
@@ -84,6 +98,7 @@ function readPcapng(buf: Buffer): CapturedPacket[] {
         o += 4 + ((olen + 3) & ~3);
       }
       ifRes.push(res);
+      ifLink.push(u16(body));
     } else if (type === 6) {
       const ifid = u32(body);
       const ts = (BigInt(u32(body + 4)) << 32n) | BigInt(u32(body + 8));
@@ -92,7 +107,7 @@ function readPcapng(buf: Buffer): CapturedPacket[] {
       const res = ifRes[ifid] ?? 1_000_000n;
       const sec = ts / res;
       const nsec = ((ts % res) * 1_000_000_000n) / res;
-      out.push({ tsSec: Number(sec), tsNsec: Number(nsec), caplen, len, data: new Uint8Array(buf.subarray(body + 20, body + 20 + caplen)) });
+      out.push(strip(ifLink[ifid] ?? 1, { tsSec: Number(sec), tsNsec: Number(nsec), caplen, len, data: new Uint8Array(buf.subarray(body + 20, body + 20 + caplen)) }));
     } else if (type === 3) {
       const len = u32(body);
       const caplen = Math.min(len, blen - 16);

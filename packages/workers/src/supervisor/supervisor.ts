@@ -393,7 +393,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
             phase: m.phase,
             ...(m.problems ? { problems: m.problems } : {}),
           });
-          this.#fail(err, slot.index, m.message);
+          // Reading a file, a worker whose input fails (a damaged file) does not stop the
+          // others: each reads its own copy and keeps every packet it can.
+          const ownInput = m.phase === 'run' && m.code !== 'PFW_STOP_ON_ERROR' && this.options.capture.read !== undefined;
+          this.#fail(err, slot.index, m.message, !ownInput);
         } else {
           this.#log('warn', `worker ${slot.index}: a handler hook threw (${m.message}); the worker goes on and counts errors in its stats`, slot.index);
         }
@@ -469,7 +472,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
    * Records a run failure (the first one is the run's), reports it, stops the run.
    * The same failure from several workers (the capture file is missing) is reported once.
    */
-  #fail(err: SupervisorErrorEvent, worker?: number, sameAs?: string): void {
+  #fail(err: SupervisorErrorEvent, worker?: number, sameAs?: string, stopRun = true): void {
     if (worker !== undefined) err.worker ??= worker;
     if (!this.#failure) this.#failure = err;
     const key = `${err.code}\0${sameAs ?? err.message}`;
@@ -478,7 +481,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       this.emit('error', err);
     }
     this.#readyWaiters?.reject(err);
-    void this.stop('error');
+    if (stopRun) void this.stop('error');
   }
 
   // ---- records and output ----

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { parseHandlerConfig, type AnyHandler, type HandlerContext } from '@pfwork/core';
 import type { RingOptions } from '@pfwork/native';
-import { errorCode, errorMessage } from '../errors.js';
+import { errorCode, errorMessage, pfwError } from '../errors.js';
 import { OffloadPool } from '../offload/offload-pool.js';
 import {
   PROTOCOL_VERSION,
@@ -214,14 +214,15 @@ async function runStarted(
   const onHookError = (hook: string, err: unknown) => {
     counters.handlerErrors++;
     if (!counters.firstError) counters.firstError = { hook, message: errorMessage(err) };
+    if (start.stopOnError) {
+      void report('run', stopOnErrorError(hook, err), true);
+      stopOnErrorPending = true;
+      throw new StopOnError();
+    }
     if (!firstErrorSent) {
       // the first one is reported as it happens; the rest are counted in stats
       firstErrorSent = true;
-      void report('run', err, start.stopOnError);
-    }
-    if (start.stopOnError) {
-      stopOnErrorPending = true;
-      throw new StopOnError();
+      void report('run', err, false);
     }
   };
   deferred.onHookError = onHookError;
@@ -335,6 +336,11 @@ async function runStarted(
   await channel.send({ type: 'end', reason, position });
   process.off('unhandledRejection', countAsync);
   return { code: reason === 'error' ? WorkerExit.failure : WorkerExit.ok, reason, counters: snapshot() };
+}
+
+/** handler.stopOnError: the hook's exception ends this worker and the run. */
+function stopOnErrorError(hook: string, err: unknown): Error & { code: string } {
+  return pfwError('PFW_STOP_ON_ERROR', `${hook}() threw and handler.stopOnError is set: ${errorMessage(err)}`, err);
 }
 
 function safely(fn: () => void): void {
