@@ -1,0 +1,159 @@
+/**
+ * Failure paths, with the scriptable fixture handler over the generated demo
+ * capture: a hook that throws is counted and the run goes on; a crash is
+ * restarted with backoff in the same slot (and a file worker resumes without
+ * losing or repeating records); a hang is killed after the kill timeout on
+ * stop; too many crashes end the run with a clear error; SIGTERM drains.
+ */
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { writeDemoCapture } from '../examples/data/make-demo-pcap.js';
+import { packetKey, readCapturePackets } from './support/capture-packets.js';
+import { fixtures, pfwork, startPfwork, type PfworkRun } from './support/run-pfwork.js';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'pfw-workers-failures-'));
+chmodSync(tmp, 0o755); // --user nobody reads the capture from here
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const scriptable = path.join(fixtures, 'scriptable-handler.ts');
+const demo = path.join(tmp, 'demo.pcap');
+writeDemoCapture(demo);
+const expectedKeys = readCapturePackets(demo).map(packetKey).sort();
+
+let n = 0;
+/** A config file with these options (and the scriptable handler's config). */
+function config(options: Record<string, unknown>): string {
+  const file = path.join(tmp, `config-${++n}.json`);
+  writeFileSync(file, JSON.stringify(options));
+  return file;
+}
+
+const start = (cfg: Record<string, unknown>, extra: string[] = []) =>
+  ['start', '--read', demo, '--workers', '3', '--handler', scriptable, '--config', config(cfg), ...extra];
+
+type Pkt = { type: 'pkt'; worker: number; key: string };
+const pkts = (r: PfworkRun) => r.records.filter((x) => x.type === 'pkt') as unknown as Pkt[];
+const workerStats = (r: PfworkRun) => r.records.filter((x) => x.type === 'stats' && x.scope === 'worker');
+const errors = (r: PfworkRun) => r.logs.filter((l) => l.type === 'log' && l.level === 'error');
+
+/** Which worker each packet went to in a run without failures. */
+let cleanSlots: Map<string, number>;
+beforeAll(async () => {
+  const clean = await pfwork(start({}));
+  expect(clean.code).toBe(0);
+  cleanSlots = new Map(pkts(clean).map((p) => [p.key, p.worker]));
+});
+
+describe.concurrent('failure paths', () => {
+  test('a hook that throws is counted per worker and the run goes on', async () => {
+    const r = await pfwork(start({ handler: { config: { throwEvery: 10 } } }));
+    expect(r.code).toBe(0);
+    expect(pkts(r).map((p) => p.key).sort()).toEqual(expectedKeys);
+    let thrown = 0;
+    for (const s of workerStats(r)) {
+      const mine = pkts(r).filter((p) => p.worker === s.worker).length;
+      expect(s.handlerErrors).toBe(Math.floor(mine / 10));
+      expect(s.firstError).toEqual({ hook: 'packet', message: 'thrown on purpose at packet 10' });
+      thrown += Math.floor(mine / 10);
+    }
+    expect(r.records.find((x) => x.scope === 'total')).toMatchObject({ handlerErrors: thrown });
+    // reported once per worker as it happens, not once per exception
+    const warnings = r.logs.filter((l) => String(l.msg).includes('a handler hook threw (thrown on purpose at packet 10)'));
+    expect(warnings.length).toBe(3);
+  });
+
+  test('a crash is restarted with backoff; the worker keeps its slot and resumes without loss or repeat', async () => {
+    const once = path.join(tmp, 'crashed-once');
+    const r = await pfwork(start({ handler: { config: { exitOn: { packet: 400, worker: 1, onceFile: once, code: 9 } } } }));
+    expect(r.code).toBe(0);
+    expect(r.logs.some((l) => l.msg === 'worker 1 crashed (exit code 9); restarting in 100 ms (restart 1 of at most 16 without a stable run)')).toBe(true);
+    const got = pkts(r);
+    expect(got.map((p) => p.key).sort()).toEqual(expectedKeys);
+    // every packet is on the worker it was on in a run without the crash
+    for (const p of got) expect(p.worker, p.key).toBe(cleanSlots.get(p.key));
+    const w1 = workerStats(r).find((s) => s.worker === 1)!;
+    expect(w1).toMatchObject({ restarts: 1, state: 'done' });
+    expect(r.records.find((x) => x.type === 'report')).toMatchObject({ report: { packets: expectedKeys.length } });
+  });
+
+  test('too many crashes end the run with a clear error and exit 1', async () => {
+    const r = await pfwork(
+      start({
+        handler: { config: { exitOn: { packet: 1, worker: 0 } } },
+        supervision: { restartDelayMs: 10, maxRestartDelayMs: 40, maxUnstableRestarts: 3 },
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(errors(r).map((e) => e.msg)).toContain(
+      "worker 0 crashed 4 times without running stably (last: exit code 1); giving up after 3 restarts. Look at the worker's errors above; the restart policy is supervision.maxUnstableRestarts / supervision.stableAfterMs",
+    );
+    expect(errors(r).find((e) => e.code === 'PFW_TOO_MANY_RESTARTS')).toBeDefined();
+    expect(workerStats(r).find((s) => s.worker === 0)).toMatchObject({ restarts: 3, state: 'failed' });
+  });
+
+  test('a hang is killed after the kill timeout on stop (exit 1, PFW_KILL_TIMEOUT)', async () => {
+    const p = startPfwork(start({ handler: { config: { hangOn: { packet: 5, worker: 0 } } }, supervision: { killTimeoutMs: 1000 } }, ['--stats-interval', '0.2']));
+    // workers 1 and 2 reach the end of the file; worker 0 spins in packet()
+    await p.waitForStderr(/"state":"done".*"state":"done"/);
+    const t0 = Date.now();
+    p.child.kill('SIGTERM');
+    const r = await p.done;
+    const took = Date.now() - t0;
+    expect(r.code).toBe(1);
+    expect(took).toBeGreaterThanOrEqual(1000);
+    expect(took).toBeLessThan(5000);
+    expect(errors(r).map((e) => e.msg)).toContain(
+      'worker 0 did not finish draining within 1000 ms and was killed; its last records and report may be incomplete',
+    );
+    expect(workerStats(r).map((s) => s.state)).toEqual(['killed', 'done', 'done']);
+  });
+
+  test('SIGTERM during a run: every worker drains, final report and stats, exit 0', async () => {
+    const p = startPfwork(start({ handler: { config: { slowMs: 2 } }, capture: { batchSize: 32 } }, ['--stats-interval', '0.2']));
+    await p.waitForStderr(/"type":"stats".*"received":[1-9]/);
+    p.child.kill('SIGTERM');
+    const r = await p.done;
+    expect(r.code).toBe(0);
+    const got = pkts(r);
+    expect(got.length).toBeGreaterThan(0);
+    expect(got.length).toBeLessThan(expectedKeys.length);
+    // nothing processed was lost: each worker's records equal what its stats say it received
+    for (const s of workerStats(r)) {
+      expect(s.state).toBe('done');
+      expect(got.filter((x) => x.worker === s.worker).length).toBe(s.received);
+    }
+    expect(r.records.find((x) => x.type === 'report')).toMatchObject({ report: { packets: got.length, parts: 3 } });
+    expect(r.logs.some((l) => String(l.msg).startsWith('SIGTERM: stopping;'))).toBe(true);
+  });
+
+  test('setup() that throws stops the run before any packet (exit 1)', async () => {
+    const r = await pfwork(start({ handler: { config: { failSetup: true } } }));
+    expect(r.code).toBe(1);
+    expect(pkts(r)).toEqual([]);
+    expect(errors(r).some((e) => /^worker \d: setup failed on purpose \(failSetup\)$/.test(String(e.msg)))).toBe(true);
+  });
+
+  test('handler.stopOnError: the first exception ends the run (exit 1)', async () => {
+    const r = await pfwork(start({ handler: { stopOnError: true, config: { throwOn: { packet: 5, worker: 2 } } } }));
+    expect(r.code).toBe(1);
+    expect(errors(r).map((e) => e.msg)).toContain('worker 2: packet() threw and handler.stopOnError is set: thrown on purpose at packet 5');
+    expect(workerStats(r).find((s) => s.worker === 2)).toMatchObject({ handlerErrors: 1, state: 'failed' });
+  });
+
+  test('a capture file that does not exist: exit 1, reported once', async () => {
+    const r = await pfwork(['start', '--read', path.join(tmp, 'missing.pcap'), '--workers', '3', '--handler', scriptable]);
+    expect(r.code).toBe(1);
+    expect(errors(r).length).toBe(1);
+    expect(String(errors(r)[0]!.msg)).toContain('missing.pcap');
+  });
+
+  const root = process.getuid?.() === 0;
+  test.skipIf(!root)(`--user: workers run as that user (the handler sees its uid)${root ? '' : ' (skipped: needs root to start processes as another user)'}`, async () => {
+    const r = await pfwork(start({ handler: { config: { identity: true, emit: 'none' } } }, ['--user', 'nobody']));
+    expect(r.code, r.stderr).toBe(0);
+    const ids = r.records.filter((x) => x.type === 'identity');
+    expect(ids.length).toBe(3);
+    for (const id of ids) expect(id).toMatchObject({ uid: 65534, gid: 65534 });
+  });
+});
