@@ -59,6 +59,7 @@ const FIELD_RULES: [string, unknown, string[]][] = [
   ['options not an object', 5, ['expected an object of pfwork options, got 5']],
   ['options an array', [], ['expected an object of pfwork options, got an array']],
   ['concept not an object', { capture: 'eth0' }, ['capture: expected an object of capture options, got "eth0"']],
+  ['$schema not a string', { $schema: 1, capture: READ }, ['$schema: expected a JSON schema URL, got 1']],
   ['cluster not an object', { capture: READ, cluster: 4 }, ['cluster: expected an object of cluster options, got 4']],
   // capture
   ['interface empty', { capture: { interface: '' } }, ['capture.interface: expected an interface name (1 to 15 characters, no "/", ":" or spaces), got ""']],

@@ -233,6 +233,19 @@ describe('parseHandlerConfig', () => {
     expect(r.ok ? '' : r.problems[0]!.message).toMatch(/^the handler's config schema threw \(.+\); it must be synchronous and must not throw$/);
   });
 
+  it('reports the example of docs/handlers.md as documented', () => {
+    const portWatch = defineHandler({
+      name: 'port-watch',
+      config: z.object({ ports: z.array(z.number().int().min(1).max(65535)).default([22]), tag: z.string().default('watch') }),
+    });
+    const r = parseHandlerConfig(portWatch, { ports: [22, 70000], tagg: 'x' });
+    expect(r.ok ? '' : r.error.message).toBe(
+      'invalid configuration in handler "port-watch" (2 problems):\n' +
+        '  handler.config.ports[1]: expected a number <= 65535, got 70000\n' +
+        '  handler.config.tagg: unknown option (did you mean "tag"?)',
+    );
+  });
+
   it('takes another path prefix', () => {
     const r = parseHandlerConfig(h, { top: 0 }, { path: ['config'] });
     expect(r.ok ? [] : r.problems).toEqual([{ path: 'config.top', message: 'expected a number > 0, got 0' }]);

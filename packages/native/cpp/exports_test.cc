@@ -6,10 +6,13 @@
 
 #include <cstring>
 #include <string>
+#include <vector>
 
+#include "cbpf_fanout.h"
 #include "cluster_hash.h"
 #include "errors.h"
 #include "exports.h"
+#include "frag_cache.h"
 #include "locate.h"
 
 namespace pfw {
@@ -57,6 +60,28 @@ Napi::Value ClusterHash(const Napi::CallbackInfo& info) {
   PacketMeta m;
   locate(b.data, b.len, link, tci < 0 ? -1 : (tci & 0xFFFF), &m);
   return Napi::Number::New(info.Env(), cluster_hash(m, type));
+}
+
+// fanoutProgram(type) -> Array<[code, jt, jf, k]>
+Napi::Value FanoutProgram(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int type = int_arg(info, 0, -1, "fanoutProgram", "type");
+  std::vector<sock_filter> prog;
+  try {
+    prog = fanout_program(type);
+  } catch (const Error& e) {
+    throw_invalid(env, std::string("fanoutProgram: ") + e.what());
+  }
+  Napi::Array out = Napi::Array::New(env, prog.size());
+  for (uint32_t i = 0; i < prog.size(); ++i) {
+    Napi::Array insn = Napi::Array::New(env, 4);
+    insn.Set(0u, Napi::Number::New(env, prog[i].code));
+    insn.Set(1u, Napi::Number::New(env, prog[i].jt));
+    insn.Set(2u, Napi::Number::New(env, prog[i].jf));
+    insn.Set(3u, Napi::Number::New(env, prog[i].k));
+    out.Set(i, insn);
+  }
+  return out;
 }
 
 Napi::Value Locate(const Napi::CallbackInfo& info) {
@@ -125,15 +150,68 @@ Napi::Value ReadPcapForTest(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// softwareClusterForTest(packets, linkType, type, count, tsNs?: number[], opts?: {maxEntries, timeoutNs})
+//   -> { hashes: number[], queues: number[], size, stats }
+// Test-only: runs a FragCache (hashes) and a SoftwareCluster (queues) over a
+// packet sequence, as the pcap backend does for one ring.
+Napi::Value SoftwareClusterForTest(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "softwareClusterForTest";
+  if (info.Length() < 1 || !info[0].IsArray()) throw_invalid(env, std::string(fn) + ": packets must be an array");
+  Napi::Array pkts = info[0].As<Napi::Array>();
+  int link = int_arg(info, 1, kLinkEthernet, fn, "linkType");
+  int type = int_arg(info, 2, -1, fn, "type");
+  if (!cluster_type_valid(type)) throw_invalid(env, std::string(fn) + ": unknown cluster type");
+  int count = int_arg(info, 3, 1, fn, "count");
+  if (count < 1) throw_invalid(env, std::string(fn) + ": count must be >= 1");
+  Napi::Array ts = info.Length() > 4 && info[4].IsArray() ? info[4].As<Napi::Array>() : Napi::Array::New(env);
+  FragCacheOptions opts;
+  if (info.Length() > 5 && info[5].IsObject()) {
+    Napi::Object o = info[5].As<Napi::Object>();
+    if (o.Has("maxEntries")) opts.max_entries = size_t(o.Get("maxEntries").As<Napi::Number>().Int64Value());
+    if (o.Has("timeoutNs")) opts.timeout_ns = uint64_t(o.Get("timeoutNs").As<Napi::Number>().Int64Value());
+  }
+  FragCache cache(opts);
+  SoftwareCluster cluster(type, uint32_t(count), opts);
+  Napi::Array hashes = Napi::Array::New(env, pkts.Length());
+  Napi::Array queues = Napi::Array::New(env, pkts.Length());
+  for (uint32_t i = 0; i < pkts.Length(); ++i) {
+    Napi::Value v = pkts.Get(i);
+    if (!v.IsTypedArray()) throw_invalid(env, std::string(fn) + ": packets must be Uint8Arrays");
+    Napi::Uint8Array b = v.As<Napi::Uint8Array>();
+    uint64_t t = i < ts.Length() ? uint64_t(ts.Get(i).As<Napi::Number>().Int64Value()) : 0;
+    PacketMeta m;
+    locate(b.Data(), uint32_t(b.ByteLength()), link, -1, &m);
+    hashes.Set(i, Napi::Number::New(env, cache.resolve(m, cluster_hash(m, type), t)));
+    queues.Set(i, Napi::Number::New(env, cluster.queue(m, t, i)));
+  }
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("hashes", hashes);
+  out.Set("queues", queues);
+  out.Set("size", Napi::Number::New(env, double(cache.size())));
+  const FragCacheStats& st = cache.stats();
+  Napi::Object stats = Napi::Object::New(env);
+  stats.Set("followed", Napi::Number::New(env, double(st.followed)));
+  stats.Set("firsts", Napi::Number::New(env, double(st.firsts)));
+  stats.Set("orphans", Napi::Number::New(env, double(st.orphans)));
+  stats.Set("completed", Napi::Number::New(env, double(st.completed)));
+  stats.Set("expired", Napi::Number::New(env, double(st.expired)));
+  stats.Set("evicted", Napi::Number::New(env, double(st.evicted)));
+  out.Set("stats", stats);
+  return out;
+}
+
 }  // namespace
 
 void init_cluster_exports(Napi::Env env, Napi::Object exports) {
   exports.Set("clusterHash", Napi::Function::New(env, ClusterHash, "clusterHash"));
+  exports.Set("fanoutProgram", Napi::Function::New(env, FanoutProgram, "fanoutProgram"));
 }
 
 void init_test_exports(Napi::Env env, Napi::Object exports) {
   exports.Set("locate", Napi::Function::New(env, Locate, "locate"));
   exports.Set("readPcapForTest", Napi::Function::New(env, ReadPcapForTest, "readPcapForTest"));
+  exports.Set("softwareClusterForTest", Napi::Function::New(env, SoftwareClusterForTest, "softwareClusterForTest"));
 }
 
 }  // namespace pfw

@@ -84,7 +84,7 @@ export function clusterHash(
   vlanTciFromMeta = -1,
 ): number {
   const t = clusterTypeNumber(type);
-  checkFrameArgs('clusterHash', bytes, linkType, vlanTciFromMeta);
+  checkFrameArgs('clusterHash', bytes, linkType, vlanTciFromMeta, 'vlanTciFromMeta');
   return loadNative().clusterHash(bytes, t, linkType, vlanTciFromMeta) as number;
 }
 

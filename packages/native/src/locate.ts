@@ -84,13 +84,13 @@ function invalid(message: string): TypeError & { code: string } {
 }
 
 /** @internal shared argument checks of locate() and clusterHash(). */
-export function checkFrameArgs(fn: string, bytes: unknown, linkType: unknown, vlanTci: unknown): void {
+export function checkFrameArgs(fn: string, bytes: unknown, linkType: unknown, vlanTci: unknown, vlanName = 'vlanTci'): void {
   if (!(bytes instanceof Uint8Array)) throw invalid(`${fn}: bytes must be a Uint8Array`);
   if (!Number.isInteger(linkType) || (linkType as number) < 0) {
     throw invalid(`${fn}: linkType must be a non-negative integer (a DLT_/LINKTYPE_ value), got ${String(linkType)}`);
   }
   if (!Number.isInteger(vlanTci) || (vlanTci as number) < -1 || (vlanTci as number) > 0xffff) {
-    throw invalid(`${fn}: vlanTci must be -1 (none) or a 16-bit TCI, got ${String(vlanTci)}`);
+    throw invalid(`${fn}: ${vlanName} must be -1 (none) or a 16-bit TCI, got ${String(vlanTci)}`);
   }
 }
 

@@ -3,10 +3,10 @@
  * frames come from @pfwork/core's craft (imported by path: native must not
  * depend on core at run time), the other link types are wrapped here.
  */
-import { buildFrame, buildIpPacket, concat } from '../../../core/src/craft/index.js';
+import { buildFrame, buildIPv4Fragments, buildIpPacket, concat } from '../../../core/src/craft/index.js';
 import type { FrameSpec, IpSpec, L4Spec } from '../../../core/src/craft/index.js';
 
-export { buildFrame, buildIpPacket, concat };
+export { buildFrame, buildIPv4Fragments, buildIpPacket, concat };
 export type { FrameSpec, IpSpec, L4Spec };
 
 const u16be = (v: number) => Uint8Array.of(v >> 8, v & 0xff);
