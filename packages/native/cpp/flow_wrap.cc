@@ -11,6 +11,7 @@
 #include "flow_pack.h"
 #include "flow_table.h"
 #include "locate.h"
+#include "ring_wrap.h"
 
 namespace pfw {
 namespace {
@@ -32,6 +33,19 @@ uint64_t ts_of(double sec, double nsec) {
   return uint64_t(sec) * 1000000000ull + uint64_t(nsec);
 }
 
+// The Ring's per-packet hook (batch.h): every delivered packet, already
+// located, goes to the table while the batch is built; no JS per packet.
+class TableVisitor : public PacketVisitor {
+ public:
+  explicit TableVisitor(FlowTable* t) : t_(t) {}
+  void visit(uint32_t, const RawPacket& p, const PacketMeta& m, uint32_t) override {
+    t_->update(p.data, p.caplen, m, p.ts_ns);
+  }
+
+ private:
+  FlowTable* t_;
+};
+
 class NativeFlowTable : public Napi::ObjectWrap<NativeFlowTable> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -42,11 +56,15 @@ class NativeFlowTable : public Napi::ObjectWrap<NativeFlowTable> {
                            InstanceMethod<&NativeFlowTable::Flush>("flush"),
                            InstanceMethod<&NativeFlowTable::Stats>("stats"),
                            InstanceMethod<&NativeFlowTable::Close>("close"),
+                           InstanceMethod<&NativeFlowTable::Take>("take"),
+                           InstanceMethod<&NativeFlowTable::AttachToRing>("attachToRing"),
                            InstanceMethod<&NativeFlowTable::FeedPcapForTest>("feedPcapForTest"),
                            InstanceMethod<&NativeFlowTable::InsertSyntheticForTest>("insertSyntheticForTest"),
                            StaticMethod<&NativeFlowTable::MemoryBound>("flowMemoryBound"),
                        });
   }
+
+  ~NativeFlowTable() override { detach(); }
 
   explicit NativeFlowTable(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeFlowTable>(info) {
     if (info.Length() < 1 || !info[0].IsObject()) throw_invalid(info.Env(), "FlowTable: options must be an object");
@@ -126,8 +144,39 @@ class NativeFlowTable : public Napi::ObjectWrap<NativeFlowTable> {
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
+    detach();
     table_.reset();
     return info.Env().Undefined();
+  }
+
+  // take() -> the flows that finished since the last hand-over (the Ring's
+  // visitor feeds the table while a batch is built).
+  Napi::Value Take(const Napi::CallbackInfo& info) { return take_finished_js(info.Env(), table(info.Env())); }
+
+  // attachToRing(nativeRing): the ring feeds this table from now on. The ring
+  // object is kept alive by this table; a closed ring simply stops feeding.
+  Napi::Value AttachToRing(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    FlowTable& t = table(env);
+    if (info.Length() < 1 || !info[0].IsObject()) throw_invalid(env, "attachToRing: ring must be a NativeRing");
+    Napi::Object obj = info[0].As<Napi::Object>();
+    RingWrap* ring = Napi::ObjectWrap<RingWrap>::Unwrap(obj);
+    if (!ring || !ring->builder()) throw to_js(env, Error("PFW_RING_CLOSED", "attachToRing: the ring is closed"));
+    detach();
+    visitor_ = std::make_unique<TableVisitor>(&t);
+    ring->builder()->set_visitor(visitor_.get());
+    ring_ = Napi::Persistent(obj);
+    ring_ptr_ = ring;
+    return env.Undefined();
+  }
+
+  // The RingWrap stays alive while ring_ holds it, so ring_ptr_ is valid
+  // until the reset below (no JS call needed: safe from a finalizer too).
+  void detach() {
+    if (!ring_ptr_) return;
+    if (ring_ptr_->builder()) ring_ptr_->builder()->set_visitor(nullptr);
+    ring_ptr_ = nullptr;
+    ring_.Reset();
   }
 
   // Test entry point: feeds a whole capture (libpcap, nanosecond timestamps).
@@ -178,6 +227,9 @@ class NativeFlowTable : public Napi::ObjectWrap<NativeFlowTable> {
   }
 
   std::unique_ptr<FlowTable> table_;
+  std::unique_ptr<TableVisitor> visitor_;
+  Napi::ObjectReference ring_;
+  RingWrap* ring_ptr_ = nullptr;
 };
 
 }  // namespace

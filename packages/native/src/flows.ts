@@ -206,28 +206,42 @@ function invalid(message: string): TypeError & { code: string } {
 }
 
 /**
- * Applies defaults and checks every option together.
- * @throws TypeError (code PFW_INVALID_ARGUMENT) naming the option and the value, e.g.
- *   `flows.maxFlows must be an integer from 1 to 100000000, got 0`
+ * Every problem with these options, one message each (empty when fine).
+ * @example flowTableOptionProblems({ maxFlows: 0 }) // ['flows.maxFlows must be an integer from 1 to 100000000, got 0']
  */
-export function resolveFlowTableOptions(options: FlowTableOptions = {}): ResolvedFlowTableOptions {
-  if (typeof options !== 'object' || options === null) throw invalid('flow table options must be an object');
-  const known = Object.keys(FLOW_TABLE_DEFAULTS);
-  for (const k of Object.keys(options)) {
-    if (!known.includes(k)) throw invalid(`flows.${k} is not a flow table option: use one of ${known.join(', ')}`);
+export function flowTableOptionProblems(options: unknown): string[] {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    return [`flows must be true, false or an object of flow table options, got ${JSON.stringify(options)}`];
   }
-  const r = { ...FLOW_TABLE_DEFAULTS } as Record<string, number>;
+  const problems: string[] = [];
+  const known = Object.keys(FLOW_TABLE_DEFAULTS);
   for (const [k, v] of Object.entries(options)) {
     if (v === undefined) continue;
+    if (!known.includes(k)) {
+      problems.push(`flows.${k} is not a flow table option: use one of ${known.join(', ')}`);
+      continue;
+    }
     const isCount = k === 'maxFlows' || k === 'maxFragments';
     const max = k === 'maxFlows' ? MAX_FLOWS_LIMIT : isCount ? 10_000_000 : 86400 * 365;
     const ok = typeof v === 'number' && Number.isFinite(v) && (isCount ? Number.isInteger(v) && v >= 1 : v > 0) && v <= max;
     if (!ok) {
       const what = isCount ? `an integer from 1 to ${max}` : `a number of seconds above 0 and at most ${max}`;
-      throw invalid(`flows.${k} must be ${what}, got ${JSON.stringify(v)}`);
+      problems.push(`flows.${k} must be ${what}, got ${JSON.stringify(v)}`);
     }
-    r[k] = v;
   }
+  return problems;
+}
+
+/**
+ * Applies defaults (FLOW_TABLE_DEFAULTS) and checks every option together.
+ * @throws TypeError (code PFW_INVALID_ARGUMENT) listing every problem, e.g.
+ *   `flows.maxFlows must be an integer from 1 to 100000000, got 0`
+ */
+export function resolveFlowTableOptions(options: FlowTableOptions = {}): ResolvedFlowTableOptions {
+  const problems = flowTableOptionProblems(options);
+  if (problems.length) throw invalid(problems.join('; '));
+  const r: Record<string, number> = { ...FLOW_TABLE_DEFAULTS };
+  for (const [k, v] of Object.entries(options)) if (v !== undefined) r[k] = v as number;
   return r as unknown as ResolvedFlowTableOptions;
 }
 
@@ -268,6 +282,16 @@ export class FlowTable {
       this.#native.update(linkType, batch.data, batch.dataOff, batch.caplen, batch.tsSec, batch.tsNsec, batch.count,
         hasMeta ? batch.flags : null, hasMeta ? batch.vlan : null),
     ) as unknown as FlowBatch;
+  }
+
+  /** The flows that finished since the last hand-over (a Ring feeding this table fills it while it builds a batch). */
+  take(): FlowBatch {
+    return new FlowBatchView(this.#native.take()) as unknown as FlowBatch;
+  }
+
+  /** @internal The native ring feeds this table from now on (Ring.open({ flows }) does this). */
+  attachToRing(nativeRing: unknown): void {
+    this.#native.attachToRing(nativeRing);
   }
 
   /** Moves the clock to this time (if later) and returns what timed out. */
