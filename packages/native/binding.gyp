@@ -20,6 +20,11 @@
         "cpp/fanout_group.cc",
         "cpp/pfring_ring.cc",
         "cpp/flow_table.cc",
+        "cpp/flow_key.cc",
+        "cpp/flow_frags.cc",
+        "cpp/flow_pack.cc",
+        "cpp/flow_wrap.cc",
+        "cpp/tunnel.cc",
         "cpp/ring_wrap.cc",
         "cpp/exports_test.cc"
       ],

@@ -11,3 +11,4 @@ export type { ResolvedRingOptions, OptionsEnv } from './options.js';
 export { loadNative } from './loader.js';
 export { createFanoutGroup } from './fanout.js';
 export type { FanoutGroup, FanoutGroupOptions, FanoutRingOptions } from './fanout.js';
+export * from './flows.js';

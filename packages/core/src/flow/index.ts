@@ -1,1 +1,2 @@
 export * from './flow-record.js';
+export * from './format.js';
