@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { generateCapture, type CaptureSummary, type GenerateOptions } from './generate.js';
 
 /** Bump when the generator's output changes for the same options. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 export const CACHE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../.cache');
 

@@ -126,7 +126,7 @@ export function generateCapture(path: string, opts: GenerateOptions): CaptureSum
         dir = n & 1;
         plen = MIX.icmpPayload;
       } else {
-        dir = n === 0 ? 0 : rng.float() < 0.45 ? 0 : 1;
+        dir = n < 2 ? n : rng.float() < 0.45 ? 0 : 1; // the second packet is the reply: every flow of 2+ packets is two-way
       }
       if (plen < 0) {
         const r = rng.float();

@@ -24,6 +24,12 @@ function targetCells(targets: TargetResult[], id: string): [string, string] {
   return [text, verdict];
 }
 
+/** A failure's gist for a table cell (the whole message is in the log above the table and in --json). */
+function firstWords(msg: string): string {
+  const line = msg.split('\n').find((l) => l.trim()) ?? '';
+  return line.length > 90 ? `${line.slice(0, 87)}...` : line;
+}
+
 export interface Table {
   title: string;
   head: string[];
@@ -34,7 +40,7 @@ export function buildTables(rows: RowSummary[], targets: TargetResult[]): Table[
   const by = new Map(rows.map((r) => [r.id, r]));
   const a = by.get('a')?.pps;
   const b = by.get('b')?.pps;
-  const note = (r: RowSummary) => (r.skipped ? `skipped: ${r.skipped}` : r.error ? `FAILED: ${r.error.split('\n')[0]}` : '');
+  const note = (r: RowSummary) => (r.skipped ? `skipped: ${r.skipped}` : r.error ? `FAILED: ${firstWords(r.error)}` : '');
   const fileTargets = targets.filter((t) => t.text !== 'JS heap flat');
   const file: Table = {
     title: 'Capture file',
