@@ -113,7 +113,20 @@ export function startPfwork(run: PfworkRun): StartedPfwork {
   });
   ready.catch(() => {});
   const done = exited.then((code): ProgramReport => {
-    const fail = (why: string) => new Error(`pfwork start (${args.slice(2).join(' ')}) ${why}:\n${stderr.split('\n').slice(-15).join('\n')}`);
+    const fail = (why: string) => {
+      const lastError = stderr
+        .split('\n')
+        .filter((l) => l.includes('"level":"error"'))
+        .map((l) => {
+          try {
+            return (JSON.parse(l) as { msg?: string }).msg ?? l;
+          } catch {
+            return l;
+          }
+        })
+        .pop();
+      return new Error(`pfwork ${why}${lastError ? `: ${lastError}` : ''}\n(pfwork ${args.slice(1).join(' ')})\n${stderr.split('\n').slice(-10).join('\n')}`);
+    };
     if (code !== 0) throw fail(`exited with ${code}`);
     const probes: WorkerProbe[] = [];
     for (let i = 0; i < run.workers; i++) {

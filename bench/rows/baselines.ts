@@ -1,4 +1,5 @@
 /** The baseline rows: Baseline A (C + libpcap) and Baseline B (node_pcap), and node_pcap's raw delivery. */
+import { nativeHas } from '../lib/native-probe.js';
 import { ensureNodePcap } from '../lib/node-pcap.js';
 import { PROGRAMS_DIR, REPO_ROOT } from '../lib/paths.js';
 import { runProgram } from '../lib/spawn.js';
@@ -31,3 +32,13 @@ function nodePcapRow(id: string, title: string, raw: boolean): Row {
 
 export const baselineB = nodePcapRow('b', 'Baseline B: node_pcap, decode + count per 5-tuple', false);
 export const baselineBRaw = nodePcapRow('b-raw', 'node_pcap raw delivery, no decode (context)', true);
+
+/** pfwork's native path alone (Ring + FlowTable in one process): context for the worker rows. */
+export const nativePath: Row = {
+  id: 'native',
+  title: 'pfwork native path alone: Ring batches + FlowTable, 1 process (context)',
+  section: 'file',
+  skipReason: () => (nativeHas('Ring') && nativeHas('FlowTable') ? undefined : '@pfwork/native lacks Ring or FlowTable (branches ring/flows not merged)'),
+  runOnce: (env) =>
+    runProgram('the native path', process.execPath, ['--import', 'tsx', path.join(PROGRAMS_DIR, 'native-path.ts'), env.capture.path], { cwd: REPO_ROOT }),
+};

@@ -1,5 +1,5 @@
 /** Every row, in table order. */
-import { baselineA, baselineB, baselineBRaw } from './baselines.js';
+import { baselineA, baselineB, baselineBRaw, nativePath } from './baselines.js';
 import { liveC, livePfworkRow } from './live.js';
 import { pfworkFileRow } from './pfwork-file.js';
 import type { Row } from './types.js';
@@ -8,6 +8,7 @@ export const ROWS: Row[] = [
   baselineA,
   baselineB,
   baselineBRaw,
+  nativePath,
   pfworkFileRow('flows-1', 1, 'flows'),
   pfworkFileRow('handler-1', 1, 'handler'),
   pfworkFileRow('flows-2', 2, 'flows'),
