@@ -105,14 +105,14 @@ function count(pkt: Packet): void {
   }
 }
 
-let probe: ReturnType<typeof startProbe> | undefined;
+let probe: Awaited<ReturnType<typeof startProbe>> | undefined;
 let packets = 0;
 
 export default defineHandler({
   name: 'bench-count-5tuple',
   config: z.object({ out: z.string() }),
-  setup(ctx) {
-    probe = startProbe(ctx.worker.index, ctx.config.out);
+  async setup(ctx) {
+    probe = await startProbe(ctx.worker.index, ctx.worker.count, ctx.config.out);
   },
   packet(pkt) {
     packets++;

@@ -6,13 +6,13 @@ import { defineHandler } from '@pfwork/core';
 import { z } from 'zod';
 import { startProbe } from './probe.js';
 
-let probe: ReturnType<typeof startProbe> | undefined;
+let probe: Awaited<ReturnType<typeof startProbe>> | undefined;
 
 export default defineHandler({
   name: 'bench-flows-only',
   config: z.object({ out: z.string() }),
-  setup(ctx) {
-    probe = startProbe(ctx.worker.index, ctx.config.out);
+  async setup(ctx) {
+    probe = await startProbe(ctx.worker.index, ctx.worker.count, ctx.config.out);
   },
   close() {
     probe?.finish();

@@ -5,7 +5,8 @@
  * packet and the flow flush), JS heap after a full GC at both ends, peak RSS.
  * Each worker writes its figures to `${out}.${index}.json` in close().
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -39,10 +40,15 @@ function heapAfterGc(): number {
 const now = () => performance.timeOrigin + performance.now();
 
 /**
- * Starts a probe (call in setup); finish() (in close) writes the figures.
- * Writes `${out}.${worker}.ready` so a live run knows when to start injecting.
+ * Starts a probe (await it in setup); finish() (in close) writes the figures.
+ * Writes `${out}.${worker}.ready`, then waits until every worker of the run
+ * has (a start barrier: workers forked one after the other on a busy machine
+ * would otherwise start capturing at different times, and the run's wall time
+ * would measure process start-up). Live runs inject once all are ready.
  */
-export function startProbe(worker: number, out: string) {
+export async function startProbe(worker: number, count: number, out: string) {
+  writeFileSync(`${out}.${worker}.ready`, '');
+  for (let i = 0; i < count; i++) while (!existsSync(`${out}.${i}.ready`)) await sleep(2);
   const heapStart = heapAfterGc();
   let minorGcs = 0;
   let majorGcs = 0;
@@ -54,7 +60,6 @@ export function startProbe(worker: number, out: string) {
     }
   });
   gcs.observe({ entryTypes: ['gc'] });
-  writeFileSync(`${out}.${worker}.ready`, '');
   const cpu0 = process.cpuUsage();
   const t0 = now();
   return {
