@@ -110,9 +110,9 @@ let packets = 0;
 
 export default defineHandler({
   name: 'bench-count-5tuple',
-  config: z.object({ out: z.string() }),
+  config: z.object({ out: z.string(), cpuProfDir: z.string().optional() }),
   async setup(ctx) {
-    probe = await startProbe(ctx.worker.index, ctx.worker.count, ctx.config.out);
+    probe = await startProbe(ctx.worker.index, ctx.worker.count, ctx.config.out, ctx.config.cpuProfDir);
   },
   packet(pkt) {
     packets++;
@@ -121,7 +121,7 @@ export default defineHandler({
   report() {
     return { packets, flows: used };
   },
-  close() {
-    probe?.finish({ packets, flows: used });
+  async close() {
+    await probe?.finish({ packets, flows: used });
   },
 });

@@ -10,11 +10,11 @@ let probe: Awaited<ReturnType<typeof startProbe>> | undefined;
 
 export default defineHandler({
   name: 'bench-flows-only',
-  config: z.object({ out: z.string() }),
+  config: z.object({ out: z.string(), cpuProfDir: z.string().optional() }),
   async setup(ctx) {
-    probe = await startProbe(ctx.worker.index, ctx.worker.count, ctx.config.out);
+    probe = await startProbe(ctx.worker.index, ctx.worker.count, ctx.config.out, ctx.config.cpuProfDir);
   },
-  close() {
-    probe?.finish();
+  async close() {
+    await probe?.finish();
   },
 });

@@ -5,7 +5,9 @@
  * packet and the flow flush), JS heap after a full GC at both ends, peak RSS.
  * Each worker writes its figures to `${out}.${index}.json` in close().
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
@@ -46,9 +48,10 @@ const now = () => performance.timeOrigin + performance.now();
  * would otherwise start capturing at different times, and the run's wall time
  * would measure process start-up). Live runs inject once all are ready.
  */
-export async function startProbe(worker: number, count: number, out: string) {
+export async function startProbe(worker: number, count: number, out: string, cpuProfDir?: string) {
   writeFileSync(`${out}.${worker}.ready`, '');
   for (let i = 0; i < count; i++) while (!existsSync(`${out}.${i}.ready`)) await sleep(2);
+  const profiler = cpuProfDir ? await startProfiler() : undefined;
   const heapStart = heapAfterGc();
   let minorGcs = 0;
   let majorGcs = 0;
@@ -63,9 +66,14 @@ export async function startProbe(worker: number, count: number, out: string) {
   const cpu0 = process.cpuUsage();
   const t0 = now();
   return {
-    finish(extra: Record<string, unknown> = {}): WorkerProbe {
+    async finish(extra: Record<string, unknown> = {}): Promise<WorkerProbe> {
       const t1 = now();
       const cpu = process.cpuUsage(cpu0);
+      if (profiler && cpuProfDir) {
+        mkdirSync(cpuProfDir, { recursive: true });
+        const file = path.join(cpuProfDir, `${path.basename(out)}.worker${worker}.cpuprofile`);
+        writeFileSync(file, JSON.stringify(await profiler.stop()));
+      }
       gcs.disconnect();
       const heapEnd = heapAfterGc();
       const probe: WorkerProbe = {
@@ -83,6 +91,28 @@ export async function startProbe(worker: number, count: number, out: string) {
       };
       writeFileSync(`${out}.${worker}.json`, JSON.stringify(probe) + '\n');
       return probe;
+    },
+  };
+}
+
+/**
+ * The V8 CPU profiler over the capture window only (the inspector's Profiler,
+ * as --cpu-prof uses; that flag cannot reach forked workers). Open the
+ * .cpuprofile in Chrome DevTools or speedscope.
+ */
+async function startProfiler(): Promise<{ stop(): Promise<unknown> }> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 100 });
+  await post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      session.disconnect();
+      return profile;
     },
   };
 }

@@ -1,4 +1,5 @@
 /** `npm run bench` options: parsed and checked together, with messages that say what to pass. */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RunOptions } from '../rows/types.js';
 
@@ -13,6 +14,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --live-packets N  packets injected per live run (default 1000000)
   --json FILE       also write every run's raw figures as JSON
   --markdown        print the tables as Markdown too (for docs/bench.md and the README)
+  --cpu-prof DIR    write a V8 CPU profile of every pfwork worker's capture window into DIR
   --list            list the rows and exit
 `;
 
@@ -41,6 +43,7 @@ export function parseOptions(argv: string[]): ParsedArgs {
       'live-packets': { type: 'string', default: '1000000' },
       json: { type: 'string' },
       markdown: { type: 'boolean', default: false },
+      'cpu-prof': { type: 'string' },
       list: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -55,6 +58,7 @@ export function parseOptions(argv: string[]): ParsedArgs {
     liveRate: int('live-rate', values['live-rate'], 1),
     livePackets: int('live-packets', values['live-packets'], 1),
     json: values.json ?? null,
+    cpuProfDir: values['cpu-prof'] ? path.resolve(values['cpu-prof']) : null,
     markdown: values.markdown,
     list: values.list,
     help: values.help,

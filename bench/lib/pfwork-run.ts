@@ -25,6 +25,8 @@ export interface PfworkRun {
   flows: boolean;
   /** Scratch path prefix for config, output and probe files. */
   prefix: string;
+  /** Write a V8 CPU profile of every worker's capture window here (handlers/probe.ts). */
+  cpuProfDir?: string | null;
 }
 
 interface WorkerStats {
@@ -79,7 +81,8 @@ function lastStats(output: string, workers: number): WorkerStats[] {
 export function startPfwork(run: PfworkRun): StartedPfwork {
   const config = `${run.prefix}.config.json`;
   const output = `${run.prefix}.out.ndjson`;
-  writeFileSync(config, JSON.stringify({ handler: { path: run.handler, config: { out: run.prefix } } }, null, 2));
+  const handlerConfig = { out: run.prefix, ...(run.cpuProfDir ? { cpuProfDir: run.cpuProfDir } : {}) };
+  writeFileSync(config, JSON.stringify({ handler: { path: run.handler, config: handlerConfig } }, null, 2));
   const args = [
     PFWORK_BIN, 'start',
     ...('read' in run.input ? ['--read', run.input.read] : ['--interface', run.input.interface]),

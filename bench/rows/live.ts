@@ -73,6 +73,7 @@ export function livePfworkRow(id: string, workers: number, rate: 'live-rate' | '
         handler: HANDLERS.flowsOnly,
         flows: true,
         prefix: path.join(env.tmp, `${id}-${Date.now()}`),
+        cpuProfDir: env.options.cpuProfDir,
       });
       try {
         await run.ready;

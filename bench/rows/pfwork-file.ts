@@ -32,6 +32,7 @@ export function pfworkFileRow(id: string, workers: number, mode: 'flows' | 'hand
         handler: mode === 'flows' ? HANDLERS.flowsOnly : HANDLERS.count5tuple,
         flows: mode === 'flows',
         prefix,
+        cpuProfDir: env.options.cpuProfDir,
       });
       return run.done;
     },

@@ -16,6 +16,8 @@ export interface RunOptions {
   liveRate: number;
   livePackets: number;
   json: string | null;
+  /** Profile the Node processes of pfwork rows (--cpu-prof) into this directory. */
+  cpuProfDir: string | null;
 }
 
 export interface RowEnv {
