@@ -14,6 +14,8 @@
         "cpp/pcap_file.cc",
         "cpp/afpacket_ring.cc",
         "cpp/pfring_ring.cc",
+        "cpp/pfring_loader.cc",
+        "cpp/pfring_exports.cc",
         "cpp/flow_table.cc",
         "cpp/ring_wrap.cc",
         "cpp/exports_test.cc"

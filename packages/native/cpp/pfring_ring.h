@@ -1,0 +1,98 @@
+// PfringBackend: a capture ring over libpfring (loaded with dlopen, see
+// pfring_loader.h). Each Backend method is one libpfring call; the mapping is
+// listed in docs/pfring.md.
+//
+// Waiting: pfring_get_selectable_fd() is the Backend's fd(); the Ring polls it
+// with uv_poll (as it does for AF_PACKET) and reads with non-blocking
+// pfring_recv(). The poll watermark is set to 1 so one queued packet makes the
+// socket readable. No thread is started: libpfring is then used from one
+// thread only, which is what its non-reentrant (fast) mode requires, and zero
+// copy (buffer_len 0) is not allowed with PF_RING_REENTRANT anyway.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+#include "backend.h"
+#include "errors.h"
+#include "pfring_loader.h"
+
+namespace pfw {
+
+// What only the PF_RING backend takes (resolved in src/pfring.ts).
+struct PfringOptions {
+  // pfring_set_cluster_consumer() queue id: the worker's index, so a worker
+  // that restarts gets its slot back. -1 = the first free queue (and what
+  // pfring_set_cluster() does on libraries without set_cluster_consumer).
+  int cluster_queue = -1;
+  // Library to load; '' = PFWORK_PFRING_LIBRARY or the standard paths.
+  std::string library;
+};
+
+// pfwork's socket modes (SocketModeName), as the Ring passes them.
+enum class PfringSocketMode : int { kRead = 0, kWrite = 1, kBoth = 2 };
+
+class PfringBackend final : public Backend {
+ public:
+  // pfring_open() + pfring_get_selectable_fd() + pfring_set_poll_watermark(1).
+  // Throws pfw::Error: PFW_PFRING_ABSENT / PFW_PFRING_VERSION (loader),
+  // PFW_PFRING_MODULE (EAFNOSUPPORT), PFW_NO_CAP_NET_RAW (EPERM/EACCES),
+  // PFW_NO_DEVICE (ENODEV/ENXIO), PFW_PFRING_OPEN (anything else).
+  PfringBackend(const OpenOptions& opts, const PfringOptions& pf);
+  ~PfringBackend() override;
+
+  const char* name() const override { return "pfring"; }
+  int link_type() const override { return link_type_; }
+  int fd() const override { return fd_; }
+  // Up to `max` non-blocking zero-copy pfring_recv() calls: each RawPacket's
+  // data points into the ring slot (no copy). PF_RING hands a slot back to the
+  // kernel when pfring_recv() returns, so the bytes stay mapped until close()
+  // but may be overwritten by a later packet once the ring has wrapped; see
+  // docs/pfring.md.
+  FetchStatus fetch_into(uint32_t max, std::vector<RawPacket>& out) override;
+  void release() override {}  // nothing to hand back: pfring_recv() did it
+  void enable() override;     // pfring_enable_ring
+  void disable() override;    // pfring_disable_ring
+  void close() override;      // pfring_close; idempotent
+  BackendStats stats() override;  // pfring_stats: recv, drop (kernel running totals)
+  // PF_RING takes BPF as an expression (pfring_set_bpf_filter); a compiled
+  // program is not accepted, so this returns false and set_bpf_expression()
+  // is the kernel-side path.
+  bool attach_filter(const sock_fprog* prog) override { return false; }
+  void detach_filter() override;  // pfring_remove_bpf_filter
+  void set_direction(int dir) override;  // pfring_set_direction (0 rx, 1 tx, 2 both)
+  // pfring_set_cluster_consumer(id, queue, type, 0) where the library has it
+  // and a queue was given, else pfring_set_cluster(id, type).
+  void set_cluster(uint32_t id, int type) override;
+  void remove_from_cluster() override;  // pfring_remove_from_cluster
+  void set_application_name(const std::string& name) override;  // pfring_set_application_name
+  int send(const uint8_t* data, uint32_t len) override;  // pfring_send(..., flush 1)
+
+  // PF_RING-only (the Ring forwards them when its backend is pfring).
+  void set_bpf_expression(const std::string& expr);  // pfring_set_bpf_filter
+  void set_sampling_rate(uint32_t rate);               // pfring_set_sampling_rate (kernel sampling)
+  void set_socket_mode(PfringSocketMode mode);         // pfring_set_socket_mode
+
+  const PfringLib& lib() const { return *lib_; }
+  bool uses_cluster_consumer() const { return lib_->set_cluster_consumer && pf_.cluster_queue >= 0; }
+
+ private:
+  void check(int rc, int err, const char* call, const char* code, const std::string& what) const;
+  pfring_abi::pfring* live(const char* call) const;
+
+  const PfringLib* lib_;
+  PfringOptions pf_;
+  std::string device_;
+  pfring_abi::pfring* ring_ = nullptr;
+  int fd_ = -1;
+  int link_type_ = 1;  // DLT_EN10MB
+};
+
+// Turns a negative pfring_* return value (with the errno seen right after the
+// call) into pfw::Error: "<what>: <strerror>" when errno is set, else
+// "<what>: <call> returned PF_RING_ERROR_<NAME> (<rc>)".
+Error pfring_call_error(const char* code, const std::string& what, const char* call, int rc, int err);
+
+// PF_RING_ERROR_* name of a return value ('' for an unknown one).
+const char* pfring_error_name(int rc);
+
+}  // namespace pfw
