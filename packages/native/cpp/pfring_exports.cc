@@ -108,6 +108,23 @@ Napi::Value Abi(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// pfringAutoChoice({ library?, infoPath? }) -> { backend, reason }
+Napi::Value AutoChoice(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string library, info_path = kPfringInfoPath;
+  if (info.Length() > 0 && info[0].IsObject()) {
+    Napi::Object o = info[0].As<Napi::Object>();
+    library = opt_string(o, "library");
+    std::string p = opt_string(o, "infoPath");
+    if (!p.empty()) info_path = p;
+  }
+  LiveBackendChoice c = choose_live_backend(info_path, library);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("backend", c.pfring ? "pfring" : "afpacket");
+  out.Set("reason", c.reason);
+  return out;
+}
+
 Napi::Value CandidatePaths(const Napi::CallbackInfo& info) {
   std::string env_override = info.Length() > 0 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
   std::vector<std::string> paths = pfring_candidate_paths(env_override.c_str());
@@ -126,6 +143,7 @@ Napi::Value ParseInfoVersion(const Napi::CallbackInfo& info) {
 void init_pfring_exports(Napi::Env env, Napi::Object exports) {
   exports.Set("pfringProbe", Napi::Function::New(env, Probe, "pfringProbe"));
   exports.Set("pfringAbi", Napi::Function::New(env, Abi, "pfringAbi"));
+  exports.Set("pfringAutoChoice", Napi::Function::New(env, AutoChoice, "pfringAutoChoice"));
   exports.Set("pfringCandidatePaths", Napi::Function::New(env, CandidatePaths, "pfringCandidatePaths"));
   exports.Set("pfringParseInfoVersion", Napi::Function::New(env, ParseInfoVersion, "pfringParseInfoVersion"));
 }

@@ -192,4 +192,26 @@ PfringInfo read_pfring_info(const std::string& path) {
   return info;
 }
 
+LiveBackendChoice choose_live_backend(const std::string& info_path, const std::string& library) {
+  LiveBackendChoice c;
+  PfringInfo info = read_pfring_info(info_path);
+  if (!info.present) {
+    c.reason = "afpacket: PF_RING is not loaded (" + info_path + " does not exist)";
+    return c;
+  }
+  std::string mod = "the pf_ring kernel module is loaded (PF_RING " +
+                    (info.version.empty() ? std::string("of unknown version") : info.version) + ")";
+  try {
+    const PfringLib& lib = load_pfring(library);
+    c.pfring = true;
+    c.reason = "pfring: " + mod + " and libpfring loaded from " + lib.path;
+  } catch (const Error& e) {
+    c.reason = "afpacket: " + mod + " but libpfring is not usable (" + e.code +
+               (e.code == "PFW_PFRING_VERSION" ? std::string(": ") + e.what()
+                                               : std::string("; set ") + kPfringLibraryEnv + " to its path") +
+               ")";
+  }
+  return c;
+}
+
 }  // namespace pfw

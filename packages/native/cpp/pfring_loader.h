@@ -70,6 +70,15 @@ PfringInfo read_pfring_info(const std::string& path = kPfringInfoPath);
 // "PF_RING Version          : 8.9.0 (8.9.0-stable:...)" -> "8.9.0"; '' if absent.
 std::string parse_pfring_info_version(const std::string& text);
 
+// backend 'auto' for live capture: pfring when /proc/net/pf_ring/info exists
+// and libpfring loads, else afpacket; `reason` says which and why, for the log.
+struct LiveBackendChoice {
+  bool pfring = false;
+  std::string reason;
+};
+LiveBackendChoice choose_live_backend(const std::string& info_path = kPfringInfoPath,
+                                      const std::string& library = "");
+
 // 0x080900 -> "8.9.0"
 std::string format_pfring_version(uint32_t v);
 
