@@ -1,5 +1,6 @@
 #include "pfring_ring.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -46,8 +47,22 @@ Error pfring_call_error(const char* code, const std::string& what, const char* c
     err = errno;                       \
   } while (0)
 
+bool pfring_module_device(const std::string& device) {
+  size_t colon = device.find(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  for (size_t i = 0; i < colon; ++i) {
+    char c = device[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  }
+  return true;
+}
+
 PfringBackend::PfringBackend(const OpenOptions& opts, const PfringOptions& pf)
-    : lib_(&load_pfring(pf.library)), pf_(pf), device_(opts.device) {
+    : lib_(&load_pfring(pf.library)),
+      pf_(pf),
+      device_(opts.device),
+      snaplen_(opts.snaplen),
+      copy_(pf.copy || pfring_module_device(opts.device)) {
   uint32_t flags = abi::kFlagLongHeader | abi::kFlagTimestamp;
   if (opts.promiscuous) flags |= abi::kFlagPromisc;
   if (opts.hw_timestamp) flags |= abi::kFlagHwTimestamp;
@@ -108,10 +123,18 @@ abi::pfring* PfringBackend::live(const char* call) const {
 FetchStatus PfringBackend::fetch_into(uint32_t max, std::vector<RawPacket>& out) {
   abi::pfring* r = live("pfring_recv");
   abi::PktHdr hdr;
+  size_t used = 0;
+  if (copy_ && arena_.empty()) arena_.resize(std::max<size_t>(size_t(1) << 22, size_t(snaplen_) * 4));
   while (out.size() < max) {
     unsigned char* buf = nullptr;
+    unsigned buf_len = 0;
+    if (copy_) {
+      if (arena_.size() - used < snaplen_) break;  // a whole packet may not fit: next fetch
+      buf = arena_.data() + used;
+      buf_len = snaplen_;
+    }
     int rc, err;
-    PFW_PFRING_CALL(rc, err, lib_->recv(r, &buf, 0, &hdr, 0));
+    PFW_PFRING_CALL(rc, err, lib_->recv(r, &buf, buf_len, &hdr, 0));
     if (rc == 0) break;
     if (rc < 0) {
       if (!out.empty()) break;  // deliver what we have; the error shows on the next call
@@ -121,7 +144,9 @@ FetchStatus PfringBackend::fetch_into(uint32_t max, std::vector<RawPacket>& out)
     }
     RawPacket p;
     p.data = buf;
-    p.caplen = hdr.caplen;
+    // In copy mode the library cut the packet at buf_len but left caplen whole.
+    p.caplen = copy_ ? std::min(hdr.caplen, buf_len) : hdr.caplen;
+    if (copy_) used += (p.caplen + 7) & ~size_t(7);
     p.len = hdr.len;
     // timestamp_ns carries the NIC's time with hardware timestamps and the
     // kernel's otherwise; 0 when the module left it unset (then: usec ts).

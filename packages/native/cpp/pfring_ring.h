@@ -26,7 +26,16 @@ struct PfringOptions {
   int cluster_queue = -1;
   // Library to load; '' = PFWORK_PFRING_LIBRARY or the standard paths.
   std::string library;
+  // Copy each packet into a backend-owned buffer (pfring_recv with a buffer)
+  // instead of zero copy. Always on for PF_RING module devices ("zc:eth1",
+  // "multi:...", ...): their zero-copy buffer is only valid until the next
+  // pfring_recv, so a batch of them cannot be zero copy.
+  bool copy = false;
 };
+
+// True for a device handled by a PF_RING module ("zc:eth1", "dag:0", ...):
+// "<letters/digits/_>:" before the name. Standard kernel devices have none.
+bool pfring_module_device(const std::string& device);
 
 // pfwork's socket modes (SocketModeName), as the Ring passes them.
 enum class PfringSocketMode : int { kRead = 0, kWrite = 1, kBoth = 2 };
@@ -43,11 +52,13 @@ class PfringBackend final : public Backend {
   const char* name() const override { return "pfring"; }
   int link_type() const override { return link_type_; }
   int fd() const override { return fd_; }
-  // Up to `max` non-blocking zero-copy pfring_recv() calls: each RawPacket's
-  // data points into the ring slot (no copy). PF_RING hands a slot back to the
-  // kernel when pfring_recv() returns, so the bytes stay mapped until close()
-  // but may be overwritten by a later packet once the ring has wrapped; see
-  // docs/pfring.md.
+  // Up to `max` non-blocking pfring_recv() calls. Zero copy (buffer_len 0):
+  // each RawPacket points into its ring slot; all slots are in the one ring
+  // mapping, so the batch span is mapped memory. PF_RING hands a slot back to
+  // the kernel when pfring_recv() returns: the bytes stay mapped until close()
+  // but, on a full ring, a new packet may overwrite them (docs/pfring.md).
+  // Copy mode: packets are copied by libpfring into this backend's buffer,
+  // valid until the next fetch.
   FetchStatus fetch_into(uint32_t max, std::vector<RawPacket>& out) override;
   void release() override {}  // nothing to hand back: pfring_recv() did it
   void enable() override;     // pfring_enable_ring
@@ -73,6 +84,7 @@ class PfringBackend final : public Backend {
   void set_socket_mode(PfringSocketMode mode);         // pfring_set_socket_mode
 
   const PfringLib& lib() const { return *lib_; }
+  bool copies() const { return copy_; }
   bool uses_cluster_consumer() const { return lib_->set_cluster_consumer && pf_.cluster_queue >= 0; }
 
  private:
@@ -85,6 +97,9 @@ class PfringBackend final : public Backend {
   pfring_abi::pfring* ring_ = nullptr;
   int fd_ = -1;
   int link_type_ = 1;  // DLT_EN10MB
+  uint32_t snaplen_;
+  bool copy_;
+  std::vector<uint8_t> arena_;  // copy mode: this fetch's packets
 };
 
 // Turns a negative pfring_* return value (with the errno seen right after the
