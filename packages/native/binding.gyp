@@ -11,6 +11,7 @@
         "cpp/frag_cache.cc",
         "cpp/bpf_compile.cc",
         "cpp/batch.cc",
+        "cpp/backend_factory.cc",
         "cpp/pcap_file.cc",
         "cpp/afpacket_ring.cc",
         "cpp/pfring_ring.cc",

@@ -6,6 +6,7 @@
 // Backends hold no Node types and never call into JS.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 #include <linux/filter.h>
@@ -14,6 +15,11 @@ namespace pfw {
 
 // One captured frame as the backend sees it. `data` stays valid until the
 // backend's release() (ring memory) or the next fetch() (copying backends).
+//
+// All packets of ONE fetch must lie in one contiguous, mapped region (a ring
+// block, the ring's mapping, or a backend-owned buffer): the Ring exposes the
+// span [lowest data, highest data + caplen) to JS as one external ArrayBuffer
+// and detaches it before release(), before the next fetch and before close().
 struct RawPacket {
   const uint8_t* data;
   uint32_t caplen;
@@ -21,7 +27,7 @@ struct RawPacket {
   uint64_t ts_ns;         // nanoseconds since the epoch
   uint32_t ifindex;       // 0 when unknown (files)
   int vlan_tci;           // tag stripped into metadata, -1 if none
-  uint8_t direction;      // 0 = rx (to us), 1 = tx (outgoing); see Direction in constants.ts
+  uint8_t direction;      // 0 = rx (to us), 1 = tx (outgoing), 2 = unknown (files without direction)
 };
 
 struct BackendStats {
@@ -50,6 +56,16 @@ struct OpenOptions {
   int fd = -1;                      // inherited, already configured AF_PACKET socket (supervisor-owned)
 };
 
+// Per-packet direction values (RawPacket::direction, the batch `direction` column).
+constexpr uint8_t kPacketRx = 0;
+constexpr uint8_t kPacketTx = 1;
+constexpr uint8_t kPacketDirUnknown = 2;
+
+// Backend::set_direction takes 0 rx, 1 tx, 2 both; set_socket_mode 0 read,
+// 1 write, 2 both. NOTE: the JS constants are PF_RING's (Direction: both 0,
+// rx 1, tx 2; SocketMode: both 0, write 1, read 2); ring_wrap.cc translates,
+// backends only ever see the values above.
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -58,7 +74,8 @@ class Backend {
   virtual int fd() const = 0;                    // pollable descriptor, -1 if none (files)
   // Delivers up to `max` packets to `sink` (called once per packet, in order).
   // For ring backends a fetch covers at most one ring block; the block stays
-  // the caller's until release().
+  // the caller's until release(). A fetch may deliver part of a block (max);
+  // release() then keeps the block and the next fetch continues in it.
   template <typename F> FetchStatus fetch(uint32_t max, F&& sink);
   virtual FetchStatus fetch_into(uint32_t max, std::vector<RawPacket>& out) = 0;
   virtual void release() = 0;                    // hand back what the last fetch used
@@ -69,7 +86,8 @@ class Backend {
   // Kernel-side filter; files return false (the Ring then filters in software).
   virtual bool attach_filter(const sock_fprog* prog) = 0;
   virtual void detach_filter() = 0;
-  // 0 rx, 1 tx, 2 both; files ignore it (no direction in a file).
+  // 0 rx, 1 tx, 2 both. Files: only Linux cooked captures record a direction
+  // (the Ring filters on RawPacket::direction); others throw PFW_NOT_SUPPORTED.
   virtual void set_direction(int dir) = 0;
   // Cluster membership; files: (index, count) filtering is done by the Ring.
   virtual void set_cluster(uint32_t id, int type) = 0;
@@ -77,7 +95,23 @@ class Backend {
   virtual void set_application_name(const std::string& name) = 0;
   // Injects one frame; returns bytes sent. Files throw PFW_NOT_SUPPORTED.
   virtual int send(const uint8_t* data, uint32_t len) = 0;
+
+  // --- Optional: defaults keep a backend that does not care small. ---
+  // 0 read, 1 write, 2 both. The Ring enforces the mode itself (no
+  // reads on a write ring, no send on a read ring); a backend may also stop
+  // receiving in write mode. Throws pfw::Error if the mode is impossible.
+  virtual void set_socket_mode(int mode) {}
+  // Kernel-side sampling (PF_RING: pfring_set_sampling_rate). false = not
+  // supported here: the Ring then keeps 1 of every n itself.
+  virtual bool set_sampling_rate(uint32_t n) { return false; }
+  // When >= 0, the Ring also retries a fetch after this many ms while it waits
+  // on fd() (PF_RING's poll watermark can hold packets back); -1 = fd() only.
+  virtual int poll_interval_ms() const { return -1; }
 };
+
+// Builds the backend `kind` ("afpacket" | "pfring" | "pcap"; "auto" is
+// resolved in TypeScript). backend_factory.cc; throws pfw::Error.
+std::unique_ptr<Backend> make_backend(const std::string& kind, const OpenOptions& opts);
 
 template <typename F> FetchStatus Backend::fetch(uint32_t max, F&& sink) {
   thread_local std::vector<RawPacket> buf;

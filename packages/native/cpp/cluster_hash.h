@@ -20,6 +20,24 @@ bool cluster_type_valid(int type);
 bool cluster_type_hashed(int type);  // every type but round-robin
 
 // The hash of a located packet. Round-robin has no hash: returns 0.
+//
+//   hash = [vlan_id]                 per-flow only
+//        + A(src) + A(dst)           every hashed type
+//        + proto                     per-flow, 5-tuple, tcp-5-tuple (TCP only)
+//        + sport + dport             per-flow, 4-tuple, 5-tuple, tcp-5-tuple (TCP only)
+//   in uint32_t (wraps). A(IPv4) = host-order u32; A(IPv6) = sum of the four
+//   32-bit words of the address, each read little-endian. Ports are 0 unless
+//   kMetaHasPorts (TCP/UDP/SCTP; never ICMP type/code; not in later fragments).
+//   tcp-5-tuple on a non-TCP packet is the 2-tuple hash; non-IP hashes to 0.
+//
+// Cut-short packets hash exactly as the kernel's fanout program does, whose
+// out-of-bounds load ends the program with 0: a type that needs the protocol
+// of an IPv6 packet whose extension chain is cut (kMetaProtoTruncated), or the
+// ports of a TCP/UDP/SCTP packet whose port bytes are cut (kMetaPortsTruncated),
+// hashes to 0.
 uint32_t cluster_hash(const PacketMeta& m, int type);
+
+// A(addr) of DESIGN section 4, exposed for the frag cache and tests.
+uint32_t ipv6_addr_sum(const uint8_t addr[16]);
 
 }  // namespace pfw

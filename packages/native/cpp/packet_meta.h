@@ -32,6 +32,10 @@ enum MetaFlags : uint16_t {
   kMetaMalformed = 1 << 6,     // a header was inconsistent (bad IHL, bad length...)
   kMetaVlanFromMeta = 1 << 7,  // the outer VLAN tag came from packet metadata (tp_vlan_tci)
   kMetaIcmp = 1 << 8,          // ICMP/ICMPv6: sport = type, dport = code (Zeek's convention)
+  // Appended by locate's owner (existing values unchanged):
+  kMetaMoreFragments = 1 << 9, // fragment with the more-fragments bit (v4 MF, v6 M)
+  kMetaProtoTruncated = 1 << 10, // IPv6: caplen ended inside the extension-header chain, proto unknown
+  kMetaPortsTruncated = 1 << 11, // TCP/UDP/SCTP whose 4 port bytes lie beyond caplen
 };
 
 struct PacketMeta {
@@ -55,6 +59,9 @@ struct PacketMeta {
   uint16_t _pad2;
   uint32_t src4, dst4;    // IPv4 addresses, host order (10.0.0.1 -> 0x0A000001)
   uint8_t src6[16], dst6[16]; // IPv6 addresses, network byte order (raw)
+  // Appended fields (existing offsets unchanged):
+  uint16_t frag_len;      // fragment: data bytes this fragment carries per its headers, 0 otherwise
+  uint16_t _pad3;
 };
 
 }  // namespace pfw

@@ -1,1 +1,11 @@
 export type * from './types.js';
+export * from './cluster.js';
+export * from './locate.js';
+export { Ring } from './ring.js';
+export { RingBatch } from './batch.js';
+export { Flag, KNOWN_FLAGS, Direction, SocketMode, NextResult, PacketDirection } from './constants.js';
+export type { NextOutcome } from './constants.js';
+export { PfwError, PfwArgumentError, isPfwError } from './errors.js';
+export { resolveRingOptions, RING_DEFAULTS, MAX_SNAPLEN } from './options.js';
+export type { ResolvedRingOptions, OptionsEnv } from './options.js';
+export { loadNative } from './loader.js';

@@ -40,14 +40,53 @@ export interface RingOptions {
   maxBatch?: number;
   /** An already configured AF_PACKET socket to adopt (supervisor-owned rings). */
   fd?: number;
-  /** Files: the software cluster slot this ring keeps (index of count). */
+  /** Files: the software cluster slot this ring keeps (index of count). Needs `cluster`. */
   clusterSlot?: { index: number; count: number };
+  // --- added by the ring branch (all optional; see options.ts for defaults) ---
+  /** tpacket_req3.tp_frame_size (bytes; only a hint for TPACKET_V3). */
+  frameSize?: number;
+  /** PF_RING pfring_open() flag bits (Flag.*); `promiscuous`/`hwTimestamp` set the same things. */
+  flags?: number;
+  /** A BPF filter applied before the first packet (see Ring.setBPFFilter). */
+  bpf?: string;
+  /** Which packets to receive (see Ring.setDirection); default 'both'. */
+  direction?: DirectionName | number;
+  /** What the ring is for (see Ring.setSocketMode); default 'read' for files, 'both' live. */
+  socketMode?: SocketModeName | number;
+  /** Keep 1 of every n packets (see Ring.setSamplingRate); default 1. */
+  samplingRate?: number;
+  /** Cluster membership (see Ring.setCluster); for files, with clusterSlot. */
+  cluster?: { id: number; type: ClusterTypeName | number };
+  /** PF_RING's application name (see Ring.setApplicationName). */
+  applicationName?: string;
+  /** Enable the ring before open() returns (default true; PF_RING's pfring_open leaves it disabled). */
+  enabled?: boolean;
 }
 
 export interface RingStats {
-  /** Packets the backend delivered or dropped since open (running totals). */
+  /**
+   * Packets the ring took in since open (running totals). afpacket: the
+   * kernel's tp_packets (what passed the socket filter, dropped ones included);
+   * pfring: pfring_stats recv; files: packets of this ring's cluster slot that
+   * passed direction and BPF.
+   */
   received: number;
+  /** Packets lost because the ring was full (files: always 0). */
   dropped: number;
+  /** Packets handed to the application (after sampling). Added by the ring branch. */
+  delivered: number;
+}
+
+/** Capture info of one packet (readPacketDataTo). */
+export interface CaptureInfo {
+  tsSec: number;
+  tsNsec: number;
+  /** Bytes captured (may exceed what fit in the caller's buffer). */
+  caplen: number;
+  /** Length on the wire. */
+  len: number;
+  /** Interface index, 0 when unknown (files other than LINUX_SLL2). */
+  ifindex: number;
 }
 
 /** A packet and its capture info, copied out of the ring. */
@@ -71,6 +110,8 @@ export interface PacketData {
  */
 export interface Batch {
   readonly count: number;
+  /** Sum of `len` (wire bytes) over the batch. Added by the ring branch. */
+  readonly bytes: number;
   /** The bytes of all packets of the batch; packet i starts at dataOff[i]. */
   readonly data: Uint8Array;
   readonly dataOff: Uint32Array;
@@ -97,8 +138,13 @@ export interface Batch {
   /** Bit flags from locate (see MetaFlag). */
   readonly flags: Uint16Array;
   readonly ifindex: Uint32Array;
-  /** 0 rx, 1 tx. */
+  /** 0 rx, 1 tx, 2 unknown (files that record no direction); see PacketDirection. */
   readonly direction: Uint8Array;
+  // --- added by the ring branch ---
+  /** IPv4 total length / IPv6 40 + payload length (Zeek's ip bytes), 0 if not IP. */
+  readonly ipLen: Uint16Array;
+  /** TCP flags byte, 0 if not TCP. */
+  readonly tcpFlags: Uint8Array;
 }
 
 /** The outcome of a non-waiting read. */
