@@ -7,6 +7,7 @@
 #include "backend.h"
 #include "errors.h"
 #include "pcap_file.h"
+#include "pfring_ring.h"
 
 namespace pfw {
 
@@ -16,10 +17,7 @@ std::unique_ptr<Backend> make_backend(const std::string& kind, const OpenOptions
     // afpacket helper: return make_afpacket_backend(opts);  (afpacket_ring.h)
     throw Error("PFW_BACKEND_UNAVAILABLE", "the afpacket backend is not part of this build");
   }
-  if (kind == "pfring") {
-    // pfring helper: return make_pfring_backend(opts);  (pfring_ring.h)
-    throw Error("PFW_BACKEND_UNAVAILABLE", "the pfring backend is not part of this build");
-  }
+  if (kind == "pfring") return make_pfring_backend(opts);
   throw Error("PFW_INVALID_ARGUMENT", "unknown backend \"" + kind + "\": use afpacket, pfring or pcap");
 }
 

@@ -156,7 +156,7 @@ FetchStatus PfringBackend::fetch_into(uint32_t max, std::vector<RawPacket>& out)
     // PF_RING puts a tag the NIC stripped back into the bytes (unless the
     // module runs with keep_vlan_offload=1), so there is no metadata tag.
     p.vlan_tci = -1;
-    p.direction = hdr.rx_direction ? 0 : 1;
+    p.direction = hdr.rx_direction ? kPacketRx : kPacketTx;
     out.push_back(p);
   }
   return out.empty() ? FetchStatus::kNone : FetchStatus::kPackets;
@@ -195,11 +195,12 @@ void PfringBackend::detach_filter() {
   check(rc, err, "pfring_remove_bpf_filter", "PFW_PFRING_BPF", "cannot remove the BPF filter on " + device_);
 }
 
-void PfringBackend::set_bpf_expression(const std::string& expr) {
+bool PfringBackend::set_bpf_expression(const std::string& expr) {
   int rc, err;
   PFW_PFRING_CALL(rc, err, lib_->set_bpf_filter(live("pfring_set_bpf_filter"), expr.c_str()));
   check(rc, err, "pfring_set_bpf_filter", "PFW_PFRING_BPF",
         "PF_RING refused the BPF filter \"" + expr + "\" on " + device_);
+  return true;
 }
 
 void PfringBackend::set_direction(int dir) {
@@ -210,24 +211,27 @@ void PfringBackend::set_direction(int dir) {
   check(rc, err, "pfring_set_direction", "PFW_PFRING_DIRECTION", "cannot set the capture direction on " + device_);
 }
 
-void PfringBackend::set_socket_mode(PfringSocketMode mode) {
-  int sm = mode == PfringSocketMode::kRead    ? abi::kRecvOnlyMode
-           : mode == PfringSocketMode::kWrite ? abi::kSendOnlyMode
-                                              : abi::kSendAndRecvMode;
+void PfringBackend::set_socket_mode(int mode) {
+  // pfwork: 0 read, 1 write, 2 both; PF_RING: send_and_recv 0, send_only 1, recv_only 2.
+  int sm = mode == 0 ? abi::kRecvOnlyMode : mode == 1 ? abi::kSendOnlyMode : abi::kSendAndRecvMode;
   int rc, err;
   PFW_PFRING_CALL(rc, err, lib_->set_socket_mode(live("pfring_set_socket_mode"), sm));
   check(rc, err, "pfring_set_socket_mode", "PFW_PFRING_SOCKET_MODE", "cannot set the socket mode on " + device_);
 }
 
-void PfringBackend::set_sampling_rate(uint32_t rate) {
+bool PfringBackend::set_sampling_rate(uint32_t rate) {
   int rc, err;
   PFW_PFRING_CALL(rc, err, lib_->set_sampling_rate(live("pfring_set_sampling_rate"), rate));
   check(rc, err, "pfring_set_sampling_rate", "PFW_PFRING_SAMPLING",
         "cannot set the sampling rate " + std::to_string(rate) + " on " + device_);
+  return true;
 }
 
 void PfringBackend::set_cluster(uint32_t id, int type) {
   abi::pfring* r = live("pfring_set_cluster");
+  if (id < 1 || id > 0xFFFF)  // PF_RING's add_to_cluster keeps 16 bits; 0 is "no cluster"
+    throw Error("PFW_INVALID_ARGUMENT", "setCluster: id (" + std::to_string(id) +
+                                            ") must be from 1 to 65535 on pfring (PF_RING keeps 16 bits and 0 means \"no cluster\")");
   int rc, err;
   const char* call;
   if (uses_cluster_consumer()) {
@@ -272,6 +276,12 @@ int PfringBackend::send(const uint8_t* data, uint32_t len) {
   PFW_PFRING_CALL(rc, err, lib_->send(r, pkt, len, 1));
   check(rc, err, "pfring_send", "PFW_PFRING_SEND", "cannot send a " + std::to_string(len) + "-byte frame on " + device_);
   return rc;
+}
+
+std::unique_ptr<Backend> make_pfring_backend(const OpenOptions& opts) {
+  PfringOptions pf;
+  pf.cluster_queue = opts.cluster_queue;
+  return std::make_unique<PfringBackend>(opts, pf);
 }
 
 }  // namespace pfw

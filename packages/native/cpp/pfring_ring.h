@@ -10,6 +10,7 @@
 // copy (buffer_len 0) is not allowed with PF_RING_REENTRANT anyway.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 #include "backend.h"
@@ -36,9 +37,6 @@ struct PfringOptions {
 // True for a device handled by a PF_RING module ("zc:eth1", "dag:0", ...):
 // "<letters/digits/_>:" before the name. Standard kernel devices have none.
 bool pfring_module_device(const std::string& device);
-
-// pfwork's socket modes (SocketModeName), as the Ring passes them.
-enum class PfringSocketMode : int { kRead = 0, kWrite = 1, kBoth = 2 };
 
 class PfringBackend final : public Backend {
  public:
@@ -78,10 +76,13 @@ class PfringBackend final : public Backend {
   void set_application_name(const std::string& name) override;  // pfring_set_application_name
   int send(const uint8_t* data, uint32_t len) override;  // pfring_send(..., flush 1)
 
-  // PF_RING-only (the Ring forwards them when its backend is pfring).
-  void set_bpf_expression(const std::string& expr);  // pfring_set_bpf_filter
-  void set_sampling_rate(uint32_t rate);               // pfring_set_sampling_rate (kernel sampling)
-  void set_socket_mode(PfringSocketMode mode);         // pfring_set_socket_mode
+  // pfring_set_bpf_filter(expr): PF_RING compiles it with libpcap and attaches it. Always true.
+  bool set_bpf_expression(const std::string& expr) override;
+  bool set_sampling_rate(uint32_t rate) override;  // pfring_set_sampling_rate (in the kernel); true
+  void set_socket_mode(int mode) override;         // pfring_set_socket_mode (0 read, 1 write, 2 both)
+  // The Ring also retries a read every 50 ms while it waits on fd(): a safety
+  // net for PF_RING modules whose descriptor does not wake (ZC devices).
+  int poll_interval_ms() const override { return 50; }
 
   const PfringLib& lib() const { return *lib_; }
   bool copies() const { return copy_; }
@@ -101,6 +102,10 @@ class PfringBackend final : public Backend {
   bool copy_;
   std::vector<uint8_t> arena_;  // copy mode: this fetch's packets
 };
+
+// The factory's entry (backend_factory.cc): OpenOptions -> PfringOptions
+// (cluster_queue; library from PFWORK_PFRING_LIBRARY or the standard paths).
+std::unique_ptr<Backend> make_pfring_backend(const OpenOptions& opts);
 
 // Turns a negative pfring_* return value (with the errno seen right after the
 // call) into pfw::Error: "<what>: <strerror>" when errno is set, else

@@ -1,6 +1,6 @@
 /**
- * PF_RING: detection, the `auto` backend choice, and the options only the
- * PF_RING backend takes (checked here, before any native call).
+ * PF_RING: detection and the `auto` backend choice. The ring itself is a Ring
+ * with backend 'pfring' (ring.ts; its PF_RING-specific rules are in options.ts).
  *
  * libpfring is loaded with dlopen at run time (cpp/pfring_loader.cc), so this
  * module works where PF_RING is absent: it reports that, word for word.
@@ -90,54 +90,4 @@ export function pfringCandidatePaths(envOverride?: string): string[] {
 /** The version in the text of /proc/net/pf_ring/info ("PF_RING Version : 8.9.0 (...)"), '' if none. */
 export function parsePfringInfoVersion(text: string): string {
   return loadNative().pfringParseInfoVersion(text) as string;
-}
-
-/** User input the PF_RING backend takes besides the common RingOptions. */
-export interface PfringOptions {
-  /**
-   * pfring_set_cluster_consumer() queue id: give the worker's index so a worker
-   * that restarts takes back its own queue (no flow moves). Omit for the first
-   * free queue (pfring_set_cluster()). 0..63.
-   */
-  clusterQueue?: number;
-  /** pfring_set_sampling_rate(): 1 packet in N reaches the ring (kernel sampling). 1 = all. */
-  samplingRate?: number;
-  /** pfring_set_application_name(): shown in /proc/net/pf_ring/<pid>-<dev>.<id>. */
-  appName?: string;
-}
-
-/** The native encoding of SocketModeName for pfring_set_socket_mode (read = recv_only_mode). */
-export const PfringSocketMode = { read: 0, write: 1, both: 2 } as const;
-
-function invalid(message: string): Error & { code: string } {
-  return Object.assign(new TypeError(message), { code: 'PFW_INVALID_ARGUMENT' });
-}
-
-/**
- * Checks a PF_RING cluster id: PF_RING keeps cluster ids in 16 bits and treats
- * 0 as "no cluster". Throws PFW_INVALID_ARGUMENT.
- */
-export function checkPfringClusterId(id: number): void {
-  if (!Number.isInteger(id) || id < 1 || id > 65535) {
-    throw invalid(`clusterId (${id}) must be an integer 1..65535 for PF_RING (it keeps 16 bits; 0 means "no cluster")`);
-  }
-}
-
-/**
- * Checks the PF_RING-only options together, before anything is opened.
- * Throws PFW_INVALID_ARGUMENT naming the option and its value.
- */
-export function checkPfringOptions(o: PfringOptions): void {
-  const q = o.clusterQueue;
-  if (q !== undefined && (!Number.isInteger(q) || q < 0 || q >= PFRING_MAX_CLUSTER_QUEUES)) {
-    throw invalid(`clusterQueue (${q}) must be an integer 0..${PFRING_MAX_CLUSTER_QUEUES - 1} (PF_RING's MAX_CLUSTER_QUEUES is ${PFRING_MAX_CLUSTER_QUEUES})`);
-  }
-  const r = o.samplingRate;
-  if (r !== undefined && (!Number.isInteger(r) || r < 1 || r > 0xffffffff)) {
-    throw invalid(`samplingRate (${r}) must be an integer >= 1 (1 keeps every packet)`);
-  }
-  const n = o.appName;
-  if (n !== undefined && (typeof n !== 'string' || n.length === 0 || n.includes('\0'))) {
-    throw invalid(`appName (${JSON.stringify(n)}) must be a non-empty string without NUL`);
-  }
 }
