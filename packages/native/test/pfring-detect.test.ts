@@ -168,7 +168,7 @@ describe('/proc/net/pf_ring/info', () => {
   });
 });
 
-describe.skipIf(!HAVE_GCC)('loading a library (the stand-in)', () => {
+describe.skipIf(!HAVE_GCC)(`loading a library (the stand-in)${HAVE_GCC ? '' : ` (skipped: ${STANDIN_SKIP})`}`, () => {
   let s: Standin;
   beforeAll(() => {
     s = buildStandin();
