@@ -83,7 +83,7 @@ PfringBackend::PfringBackend(const OpenOptions& opts, const PfringOptions& pf)
                         "pfring_open", err);
       case ENODEV:
       case ENXIO:
-        throw sys_error("PFW_NO_DEVICE", "cannot open " + device_ + " with PF_RING: no such interface "
+        throw sys_error("PFW_NO_SUCH_DEVICE", "cannot open " + device_ + " with PF_RING: no such interface "
                         "(ip link lists the interfaces)", "pfring_open", err);
       default:
         if (err) throw sys_error("PFW_PFRING_OPEN", "cannot open " + device_ + " with PF_RING", "pfring_open", err);
@@ -139,7 +139,7 @@ FetchStatus PfringBackend::fetch_into(uint32_t max, std::vector<RawPacket>& out)
     if (rc < 0) {
       if (!out.empty()) break;  // deliver what we have; the error shows on the next call
       if (rc == abi::kErrRingNotEnabled)
-        throw Error("PFW_NOT_ENABLED", "the ring is not enabled: call enable() before reading", 0, "pfring_recv");
+        throw Error("PFW_RING_NOT_ENABLED", "readBatch(): the ring is not enabled; call ring.enable() first", 0, "pfring_recv");
       throw pfring_call_error("PFW_PFRING_RECV", "cannot read from PF_RING on " + device_, "pfring_recv", rc, err);
     }
     RawPacket p;

@@ -43,7 +43,7 @@ class PfringBackend final : public Backend {
   // pfring_open() + pfring_get_selectable_fd() + pfring_set_poll_watermark(1).
   // Throws pfw::Error: PFW_PFRING_ABSENT / PFW_PFRING_VERSION (loader),
   // PFW_PFRING_MODULE (EAFNOSUPPORT), PFW_NO_CAP_NET_RAW (EPERM/EACCES),
-  // PFW_NO_DEVICE (ENODEV/ENXIO), PFW_PFRING_OPEN (anything else).
+  // PFW_NO_SUCH_DEVICE (ENODEV/ENXIO), PFW_PFRING_OPEN (anything else).
   PfringBackend(const OpenOptions& opts, const PfringOptions& pf);
   ~PfringBackend() override;
 

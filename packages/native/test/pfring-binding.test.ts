@@ -268,7 +268,7 @@ describe.skipIf(!HAVE_GCC)(HAVE_GCC ? TITLE : `${TITLE} (skipped: ${STANDIN_SKIP
 
     it('pfring_open with ENODEV: no such interface', () => {
       const err = openFails({ device: DEV, backend: 'pfring' }, [`fail pfring_open 0 ${ENODEV}`]);
-      expect(err.code).toBe('PFW_NO_DEVICE');
+      expect(err.code).toBe('PFW_NO_SUCH_DEVICE');
       expect(err.message).toBe(`cannot open ${DEV} with PF_RING: no such interface (ip link lists the interfaces): No such device`);
     });
 
