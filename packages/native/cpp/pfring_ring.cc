@@ -135,7 +135,8 @@ FetchStatus PfringBackend::fetch_into(uint32_t max, std::vector<RawPacket>& out)
     }
     int rc, err;
     PFW_PFRING_CALL(rc, err, lib_->recv(r, &buf, buf_len, &hdr, 0));
-    if (rc == 0) break;
+    // 0 = nothing queued; some modules say PF_RING_ERROR_NO_PKT_AVAILABLE instead.
+    if (rc == 0 || rc == abi::kErrNoPktAvailable) break;
     if (rc < 0) {
       if (!out.empty()) break;  // deliver what we have; the error shows on the next call
       if (rc == abi::kErrRingNotEnabled)
