@@ -22,6 +22,11 @@
         "cpp/pfring_loader.cc",
         "cpp/pfring_exports.cc",
         "cpp/flow_table.cc",
+        "cpp/flow_key.cc",
+        "cpp/flow_frags.cc",
+        "cpp/flow_pack.cc",
+        "cpp/flow_wrap.cc",
+        "cpp/tunnel.cc",
         "cpp/ring_wrap.cc",
         "cpp/exports_test.cc"
       ],

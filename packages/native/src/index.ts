@@ -16,3 +16,4 @@ export {
   PFRING_LIBRARY_ENV, PFRING_INFO_PATH, PFRING_MAX_CLUSTER_QUEUES,
 } from './pfring.js';
 export type { PfringProbe, PfringProbeOptions, LiveBackendChoice } from './pfring.js';
+export * from './flows.js';

@@ -10,6 +10,7 @@ import { CLUSTER_TYPE_NAMES } from './cluster.js';
 import { Direction, Flag, KNOWN_FLAGS, SocketMode } from './constants.js';
 import { invalidOptions } from './errors.js';
 import { PFRING_MAX_CLUSTER_QUEUES } from './pfring.js';
+import { flowTableOptionProblems, resolveFlowTableOptions, type ResolvedFlowTableOptions } from './flows.js';
 import type { BackendName, ClusterTypeName, DirectionName, RingOptions, SocketModeName } from './types.js';
 
 /** libpcap's MAXIMUM_SNAPLEN: the default snaplen (nothing is cut) and the largest allowed. */
@@ -87,6 +88,8 @@ export interface ResolvedRingOptions {
   clusterQueue: number;
   applicationName: string;
   enabled: boolean;
+  /** Flow tracking (flows branch): the FlowTable options, or null when off. */
+  flows: ResolvedFlowTableOptions | null;
   /** Options given that have no effect on this backend (e.g. promiscuous on a file). */
   ignored: string[];
   /** Explicitly requested things that have no effect here: emitted as warnings (PFW_OPTION_IGNORED). */
@@ -97,6 +100,7 @@ const OPTION_NAMES = new Set([
   'device', 'file', 'backend', 'snaplen', 'promiscuous', 'hwTimestamp', 'blockSize', 'blockCount',
   'retireTimeoutMs', 'maxBatch', 'fd', 'clusterSlot', 'frameSize', 'flags', 'bpf', 'direction',
   'socketMode', 'samplingRate', 'cluster', 'applicationName', 'enabled',
+  'flows', // flows branch
 ]);
 
 const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
@@ -334,6 +338,15 @@ export function resolveRingOptions(options: RingOptions, env: OptionsEnv): Resol
     else if (o.cluster === undefined) problems.push('clusterSlot needs cluster ({ id, type }): the cluster type decides which packets are in a slot');
   }
 
+  // --- flow tracking (flows branch) ---
+  let flows: ResolvedFlowTableOptions | null = null;
+  if (o.flows !== undefined && o.flows !== false) {
+    const given = o.flows === true ? {} : o.flows;
+    const fp = flowTableOptionProblems(given);
+    if (fp.length) problems.push(...fp);
+    else flows = resolveFlowTableOptions(given as Record<string, number>);
+  }
+
   if (problems.length) throw invalidOptions(problems);
 
   // --- what has no effect here ---
@@ -375,6 +388,7 @@ export function resolveRingOptions(options: RingOptions, env: OptionsEnv): Resol
     clusterQueue: backend === 'pfring' && o.clusterSlot !== undefined ? clusterSlot.index : -1,
     applicationName,
     enabled,
+    flows,
     ignored,
     warnings,
   };

@@ -19,6 +19,7 @@ import {
 } from './errors.js';
 import { loadNative, type NativeAddon } from './loader.js';
 import { chooseLiveBackend } from './pfring.js';
+import { FlowTable, emptyFlowBatch, type FlowBatch } from './flows.js';
 import {
   clusterTypeOf, directionName, directionNumber, resolveRingOptions, socketModeName, socketModeNumber,
   type ResolvedRingOptions,
@@ -66,6 +67,10 @@ export class Ring {
   #applicationName: string;
   #cluster: { id: number; type: number } | null = null;
   #lastStats: RingStats = { received: 0, dropped: 0, delivered: 0 };
+  // --- flows branch: the ring's flow table (fed in C++ while batches are built) ---
+  #flowTable: FlowTable | null = null;
+  #flowsAtEnd = false;             // the end-of-file flush was handed over
+  #flowsAtClose: FlowBatch | null = null;  // flows flushed by close(), for flushFlows()
 
   /** The options after defaults (what this ring was opened with). */
   readonly options: ResolvedRingOptions;
@@ -111,6 +116,33 @@ export class Ring {
     const { columns, header } = makeColumns(this.#native.table());
     this.#columns = columns;
     this.#header = header;
+    if (resolved.flows) {
+      // flows branch: the table sees every delivered packet, located, in C++.
+      this.#flowTable = new FlowTable(resolved.flows);
+      this.#flowTable.attachToRing(this.#native);
+    }
+  }
+
+  /** The ring's flow table (Ring.open({ flows })), or null: for stats() and advance() on quiet live links. */
+  get flowTable(): FlowTable | null {
+    return this.#flowTable;
+  }
+
+  /**
+   * Ends every open flow and returns them (none is lost): at the end of
+   * input ('end', readBatch() users; nextBatch() hands these over by itself
+   * in a last batch of count 0) or when stopping ('stop'). After close(),
+   * returns the flows close() ended (once).
+   * @throws PFW_INVALID_ARGUMENT when the ring was opened without `flows`, or for another reason
+   */
+  flushFlows(reason: 'end' | 'stop' = 'end'): FlowBatch {
+    if (!this.#flowTable) throw invalidArgument('flushFlows: this ring was opened without flows (Ring.open({ ..., flows: true }))');
+    if (this.#closed) {
+      const b = this.#flowsAtClose ?? emptyFlowBatch();
+      this.#flowsAtClose = null;
+      return b;
+    }
+    return this.#flowTable.flush(reason);
   }
 
   /**
@@ -238,6 +270,11 @@ export class Ring {
     }
     this.#closed = true;
     this.#enabled = false;
+    if (this.#flowTable) {
+      // flows branch: nothing is lost; flushFlows() returns these.
+      this.#flowsAtClose = this.#flowTable.flush('stop');
+      this.#flowTable.close();
+    }
     this.#native.close();
     this.#wakeWaiter();
   }
@@ -393,7 +430,7 @@ export class Ring {
     const data = call(() => this.#native.readBatch(max)) as Uint8Array | number;
     if (typeof data === 'number') return data as NextOutcome;
     const h = this.#header;
-    return new RingBatch(this.#columns, h[0]!, h[1]!, data);
+    return new RingBatch(this.#columns, h[0]!, h[1]!, data, this.#flowTable?.take());
   }
 
   /**
@@ -412,7 +449,14 @@ export class Ring {
       for (;;) {
         const r = this.#read(this.#maxBatch);
         if (typeof r !== 'number') return r;
-        if (r === NextResult.End) return null;
+        if (r === NextResult.End) {
+          // flows branch: one last batch (count 0) carries the flows still open.
+          if (this.#flowTable && !this.#flowsAtEnd) {
+            this.#flowsAtEnd = true;
+            return new RingBatch(this.#columns, 0, 0, new Uint8Array(0), this.#flowTable.flush('end'));
+          }
+          return null;
+        }
         if (r === NextResult.NotEnabled) throw ringNotEnabled('nextBatch()');
         await this.#waitForPackets();
         if (this.#closed) return null;
