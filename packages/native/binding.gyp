@@ -19,6 +19,8 @@
         "cpp/afpacket_exports.cc",
         "cpp/fanout_group.cc",
         "cpp/pfring_ring.cc",
+        "cpp/pfring_loader.cc",
+        "cpp/pfring_exports.cc",
         "cpp/flow_table.cc",
         "cpp/flow_key.cc",
         "cpp/flow_frags.cc",

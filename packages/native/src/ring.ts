@@ -18,6 +18,7 @@ import {
   fromNative, invalidArgument, ringBusy, ringClosed, ringNotEnabled, wrongSocketMode,
 } from './errors.js';
 import { loadNative, type NativeAddon } from './loader.js';
+import { chooseLiveBackend } from './pfring.js';
 import { FlowTable, emptyFlowBatch, type FlowBatch } from './flows.js';
 import {
   clusterTypeOf, directionName, directionNumber, resolveRingOptions, socketModeName, socketModeNumber,
@@ -104,6 +105,7 @@ export class Ring {
       frameSize: resolved.frameSize,
       retireTimeoutMs: resolved.retireTimeoutMs,
       fd: resolved.fd,
+      clusterQueue: resolved.clusterQueue,
       maxBatch: resolved.maxBatch,
     }));
     const info = this.#native.info() as { backend: BackendName; linkType: number; linkTypeName: string };
@@ -156,9 +158,15 @@ export class Ring {
    */
   static open(options: RingOptions): Ring {
     const addon = loadNative();
+    // Only a live ring with backend 'auto' looks for PF_RING (that loads libpfring).
+    const o = (options ?? {}) as RingOptions;
+    const auto = typeof o === 'object' && (o.backend ?? 'auto') === 'auto' && o.file === undefined && o.fd === undefined
+      ? chooseLiveBackend()
+      : null;
     const resolved = resolveRingOptions(options, {
       pageSize: typeof addon.pageSize === 'function' ? (addon.pageSize() as number) : 4096,
-      pfringAvailable: typeof addon.pfringAvailable === 'function' ? Boolean(addon.pfringAvailable()) : false,
+      pfringAvailable: auto?.backend === 'pfring',
+      ...(auto ? { pfringReason: auto.reason } : {}),
     });
     for (const w of resolved.warnings) warnOnce(w);
     const ring = new Ring(resolved, addon);

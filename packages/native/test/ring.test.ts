@@ -95,6 +95,22 @@ describe('reading', () => {
   });
 });
 
+describe('what has no effect is said', () => {
+  it('hwTimestamp on a file: a PFW_OPTION_IGNORED warning; promiscuous: listed in ignoredOptions', async () => {
+    const warnings: (Error & { code?: string })[] = [];
+    const on = (w: Error) => warnings.push(w);
+    process.on('warning', on);
+    const ring = Ring.open({ file: mixed, hwTimestamp: true, promiscuous: true });
+    await new Promise((r) => setImmediate(r));
+    process.off('warning', on);
+    expect(warnings.map((w) => [w.code, w.message])).toEqual([
+      ['PFW_OPTION_IGNORED', 'hwTimestamp has no effect on a capture file: its timestamps are the ones the file recorded'],
+    ]);
+    expect(ring.ignoredOptions).toEqual(['promiscuous']);
+    ring.close();
+  });
+});
+
 describe('enable and disable', () => {
   it('a ring opened with enabled: false delivers nothing until enable()', async () => {
     const ring = Ring.open({ file: mixed, enabled: false });
