@@ -18,13 +18,14 @@ import {
   fromNative, invalidArgument, ringBusy, ringClosed, ringNotEnabled, wrongSocketMode,
 } from './errors.js';
 import { loadNative, type NativeAddon } from './loader.js';
+import { chooseLiveBackend } from './pfring.js';
 import { FlowTable, emptyFlowBatch, type FlowBatch } from './flows.js';
 import {
   clusterTypeOf, directionName, directionNumber, resolveRingOptions, socketModeName, socketModeNumber,
   type ResolvedRingOptions,
 } from './options.js';
 import type {
-  BackendName, Batch, CaptureInfo, ClusterTypeName, DirectionName, PacketData, RingOptions, RingStats, SocketModeName,
+  BackendName, CaptureInfo, ClusterTypeName, DirectionName, PacketData, RingOptions, RingStats, SocketModeName,
 } from './types.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -104,6 +105,7 @@ export class Ring {
       frameSize: resolved.frameSize,
       retireTimeoutMs: resolved.retireTimeoutMs,
       fd: resolved.fd,
+      clusterQueue: resolved.clusterQueue,
       maxBatch: resolved.maxBatch,
     }));
     const info = this.#native.info() as { backend: BackendName; linkType: number; linkTypeName: string };
@@ -156,9 +158,15 @@ export class Ring {
    */
   static open(options: RingOptions): Ring {
     const addon = loadNative();
+    // Only a live ring with backend 'auto' looks for PF_RING (that loads libpfring).
+    const o = (options ?? {}) as RingOptions;
+    const auto = typeof o === 'object' && (o.backend ?? 'auto') === 'auto' && o.file === undefined && o.fd === undefined
+      ? chooseLiveBackend()
+      : null;
     const resolved = resolveRingOptions(options, {
       pageSize: typeof addon.pageSize === 'function' ? (addon.pageSize() as number) : 4096,
-      pfringAvailable: typeof addon.pfringAvailable === 'function' ? Boolean(addon.pfringAvailable()) : false,
+      pfringAvailable: auto?.backend === 'pfring',
+      ...(auto ? { pfringReason: auto.reason } : {}),
     });
     for (const w of resolved.warnings) warnOnce(w);
     const ring = new Ring(resolved, addon);
@@ -413,12 +421,12 @@ export class Ring {
    * previous batch first (its `data` is detached).
    * @throws PFW_CAPTURE_DAMAGED (after every readable packet), the backend's errors, PFW_RING_CLOSED
    */
-  readBatch(): Batch | NextOutcome {
+  readBatch(): RingBatch | NextOutcome {
     this.#checkRead('readBatch()');
     return this.#read(this.#maxBatch);
   }
 
-  #read(max: number): Batch | NextOutcome {
+  #read(max: number): RingBatch | NextOutcome {
     const data = call(() => this.#native.readBatch(max)) as Uint8Array | number;
     if (typeof data === 'number') return data as NextOutcome;
     const h = this.#header;
@@ -433,7 +441,7 @@ export class Ring {
    *   PFW_RING_BUSY when another nextBatch() is pending, PFW_RING_CLOSED,
    *   PFW_CAPTURE_DAMAGED and the backend's errors
    */
-  async nextBatch(): Promise<Batch | null> {
+  async nextBatch(): Promise<RingBatch | null> {
     this.#checkRead('nextBatch()');
     if (this.#pending) throw ringBusy();
     this.#pending = true;
@@ -538,7 +546,7 @@ export class Ring {
    * Errors reject the loop (never dropped). Leaving the loop early releases
    * the current batch; closing the ring stays the caller's job.
    */
-  async *[Symbol.asyncIterator](): AsyncGenerator<Batch, void, undefined> {
+  async *[Symbol.asyncIterator](): AsyncGenerator<RingBatch, void, undefined> {
     try {
       for (;;) {
         const batch = await this.nextBatch();

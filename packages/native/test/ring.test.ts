@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createVethPair, isRoot, NEEDS_ROOT } from '../../../test/support/netns.js';
 import { sharedPcaps } from '../../../test/support/pcaps.js';
 import { CLUSTER_TYPE_NAMES, clusterHash, NextResult, Ring, type Batch, type ClusterTypeName } from '../src/index.js';
 import { buildFrame, mixedTraffic, PKT_HOST, PKT_OUTGOING, sllFrame, buildIpPacket, writePcapFile, type MixedPacket } from './support/capture-files.js';
@@ -91,6 +92,22 @@ describe('reading', () => {
     expect(s).toEqual({ received: udp, dropped: 0, delivered: Math.ceil(udp / 2) });
     ring.close();
     expect(ring.stats()).toEqual(s);
+  });
+});
+
+describe('what has no effect is said', () => {
+  it('hwTimestamp on a file: a PFW_OPTION_IGNORED warning; promiscuous: listed in ignoredOptions', async () => {
+    const warnings: (Error & { code?: string })[] = [];
+    const on = (w: Error) => warnings.push(w);
+    process.on('warning', on);
+    const ring = Ring.open({ file: mixed, hwTimestamp: true, promiscuous: true });
+    await new Promise((r) => setImmediate(r));
+    process.off('warning', on);
+    expect(warnings.map((w) => [w.code, w.message])).toEqual([
+      ['PFW_OPTION_IGNORED', 'hwTimestamp has no effect on a capture file: its timestamps are the ones the file recorded'],
+    ]);
+    expect(ring.ignoredOptions).toEqual(['promiscuous']);
+    ring.close();
   });
 });
 
@@ -283,7 +300,7 @@ describe('software clusters over a file', () => {
             return;
           }
           expect(k).toBe(clusterHash(p.data, type) % n);
-          if (p.flow && type !== 'round-robin') {
+          if (p.flow) {
             // both directions of a flow on one ring
             if (!flowRing.has(p.flow)) flowRing.set(p.flow, k);
             expect(k).toBe(flowRing.get(p.flow));
@@ -376,6 +393,60 @@ describe('close', () => {
     const pending = ring.nextBatch();
     ring.close();
     expect(await pending).toBeNull();
+  });
+});
+
+const pair = isRoot() ? createVethPair('rwait') : null;
+afterAll(() => pair?.cleanup());
+
+describe('waiting through the event loop (live, on a veth)', () => {
+  if (!pair) {
+    it.skip(NEEDS_ROOT, () => {});
+    return;
+  }
+  const frame = buildFrame({ ip: { src: '10.9.0.1', dst: '10.9.0.2' }, l4: { kind: 'udp', sport: 7, dport: 7 } });
+  const open = () => Ring.open({ device: pair!.captureIf, blockSize: 1 << 16, blockCount: 4, snaplen: 2048, retireTimeoutMs: 5 });
+
+  it('nextBatch() waits without blocking the JS thread, and wakes when a packet comes', async () => {
+    const reader = open();
+    const writer = open();
+    writer.setSocketMode('write');
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    const pending = reader.nextBatch();
+    await new Promise((r) => setTimeout(r, 60));
+    const ticksWhileWaiting = ticks;
+    writer.writePacketData(frame);
+    const b = (await pending)!;
+    clearInterval(timer);
+    expect(ticksWhileWaiting).toBeGreaterThan(3);
+    expect(b.count).toBe(1);
+    expect(Array.from(b.packet(0))).toEqual(Array.from(frame));
+    reader.close();
+    writer.close();
+  });
+
+  it('close() while nextBatch() waits resolves it with null', async () => {
+    const ring = open();
+    const pending = ring.nextBatch();
+    setTimeout(() => ring.close(), 20);
+    expect(await pending).toBeNull();
+  });
+
+  it('disable() while nextBatch() waits rejects it: the ring is not enabled', async () => {
+    const ring = open();
+    const pending = ring.nextBatch();
+    setTimeout(() => ring.disable(), 20);
+    await expect(pending).rejects.toThrow('nextBatch(): the ring is not enabled; call ring.enable() first');
+    ring.close();
+  });
+
+  it('for await ends when the ring is closed from outside', async () => {
+    const ring = open();
+    setTimeout(() => ring.close(), 30);
+    let n = 0;
+    for await (const b of ring) n += b.count;
+    expect(n).toBe(0);
   });
 });
 
