@@ -5,3 +5,4 @@
 export * from './config/index.js';
 export * from './handler/index.js';
 export * from './decode/index.js';
+export * from './flow/index.js';

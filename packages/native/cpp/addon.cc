@@ -8,6 +8,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   pfw::init_flow_exports(env, exports);      // flow_table.cc: FlowTable
   pfw::init_pfring_exports(env, exports);    // pfring_ring.cc: PF_RING probe
   pfw::init_test_exports(env, exports);      // exports_test.cc: locate() etc. for tests
+  pfw::init_afpacket_exports(env, exports);  // afpacket_exports.cc: createFanoutGroup, pageSize
   return exports;
 }
 

@@ -9,3 +9,11 @@ export { PfwError, PfwArgumentError, isPfwError } from './errors.js';
 export { resolveRingOptions, RING_DEFAULTS, MAX_SNAPLEN } from './options.js';
 export type { ResolvedRingOptions, OptionsEnv } from './options.js';
 export { loadNative } from './loader.js';
+export { createFanoutGroup } from './fanout.js';
+export type { FanoutGroup, FanoutGroupOptions, FanoutRingOptions } from './fanout.js';
+export {
+  probePfring, chooseLiveBackend, pfringLoadError, pfringCandidatePaths, parsePfringInfoVersion,
+  PFRING_LIBRARY_ENV, PFRING_INFO_PATH, PFRING_MAX_CLUSTER_QUEUES,
+} from './pfring.js';
+export type { PfringProbe, PfringProbeOptions, LiveBackendChoice } from './pfring.js';
+export * from './flows.js';

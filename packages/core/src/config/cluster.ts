@@ -30,10 +30,12 @@ export function clusterTypeNumber(name: ClusterTypeName): number {
 }
 
 export const clusterSchema = section('cluster', {
-  /** pfring_set_cluster cluster id / PACKET_FANOUT group id (16 bits): every worker joins this one. */
-  id: intField('an integer from 0 to 65535', 0, 65535).default(99),
-  /** Balancing: per-flow types keep both directions of a flow on one worker. */
-  type: choiceField(CLUSTER_TYPE_NAMES).default('per-flow'),
+  id: intField('an integer from 0 to 65535', 0, 65535)
+    .default(99)
+    .describe('The cluster every worker joins: pfring_set_cluster clusterId; the PACKET_FANOUT group id (16 bits, per network namespace). Give concurrent runs on one host different ids.'),
+  type: choiceField(CLUSTER_TYPE_NAMES)
+    .default('per-flow')
+    .describe('Balancing (PF_RING cluster_type 0-5): per-flow (vlan, proto, addresses, ports), round-robin, per-flow-2-tuple (addresses), per-flow-4-tuple (addresses, ports), per-flow-5-tuple (+ proto), per-flow-tcp-5-tuple (5-tuple for TCP, 2-tuple otherwise). Hashed types are symmetric: both directions of a flow reach one worker.'),
 });
 
 export type ClusterOptions = z.input<typeof clusterSchema>;

@@ -26,36 +26,38 @@ export function listChoices(values: readonly string[]): string {
 /** An integer in [min, max]. */
 export function intField(what: string, min: number, max: number = Number.MAX_SAFE_INTEGER) {
   const e = expecting(what);
-  return z.number(e).int(e).min(min, e).max(max, e);
+  return z.number(e).int(e).min(min, e).max(max, e).meta({ expected: what });
 }
 
 /** A finite number greater than `min` (exclusive) or at least `min` (inclusive). */
 export function numberField(what: string, min: number, inclusive: boolean, max: number = Number.MAX_VALUE) {
   const e = expecting(what);
   const base = z.number(e);
-  return (inclusive ? base.min(min, e) : base.gt(min, e)).max(max, e);
+  return (inclusive ? base.min(min, e) : base.gt(min, e)).max(max, e).meta({ expected: what });
 }
 
 /** One of a fixed set of strings; a near miss gets a suggestion. */
 export function choiceField<const T extends readonly [string, ...string[]]>(values: T) {
   const what = `one of ${listChoices(values)}`;
-  return z.enum(values, {
-    error: (iss: RawIssue) => {
-      const hint = typeof iss.input === 'string' ? closestKey(iss.input, values) : undefined;
-      return `expected ${what}, got ${describeValue(iss.input)}${hint ? ` (did you mean ${JSON.stringify(hint)}?)` : ''}`;
-    },
-  });
+  return z
+    .enum(values, {
+      error: (iss: RawIssue) => {
+        const hint = typeof iss.input === 'string' ? closestKey(iss.input, values) : undefined;
+        return `expected ${what}, got ${describeValue(iss.input)}${hint ? ` (did you mean ${JSON.stringify(hint)}?)` : ''}`;
+      },
+    })
+    .meta({ expected: what });
 }
 
 /** A non-empty string. */
 export function textField(what: string) {
   const e = expecting(what);
-  return z.string(e).min(1, e);
+  return z.string(e).min(1, e).meta({ expected: what });
 }
 
 /** true or false. */
 export function boolField() {
-  return z.boolean(expecting('true or false'));
+  return z.boolean(expecting('true or false')).meta({ expected: 'true or false' });
 }
 
 /**

@@ -1,4 +1,4 @@
-export * from './problems.js';
+export { ConfigError, formatConfigProblem, formatConfigProblems, isConfigError, type ConfigProblem } from './problems.js';
 export * from './capture.js';
 export * from './cluster.js';
 export * from './workers.js';
@@ -7,6 +7,7 @@ export * from './output.js';
 export * from './flows.js';
 export * from './handler.js';
 export * from './options.js';
-export * from './rules.js';
+export { DEFAULT_PAGE_SIZE, MAX_RING_BYTES, PFRING_CLUSTER_MAX, TPACKET_V3_OVERHEAD } from './rules.js';
 export * from './resolve.js';
 export * from './flags.js';
+export * from './reference.js';

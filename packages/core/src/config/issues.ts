@@ -121,7 +121,7 @@ export function renderIssue(iss: RawIssue): string | undefined {
       return `expected ${bound(iss, false)}, ${iss.origin === 'array' || iss.origin === 'set' ? `got ${(iss.input as unknown[] | undefined)?.length ?? 0}` : got}`;
     case 'invalid_value': {
       const vals = (iss.values ?? []).map((v) => (typeof v === 'string' ? JSON.stringify(v) : String(v)));
-      return vals.length === 1 ? `expected ${vals[0]}, ${got}` : `expected one of ${vals.join(', ')}, ${got}`;
+      return vals.length === 1 ? `expected ${vals[0]}, ${got}` : `expected one of ${vals.slice(0, -1).join(', ')} or ${vals[vals.length - 1]}, ${got}`;
     }
     case 'invalid_format':
       return iss.format === 'regex' ? `expected a string matching ${iss.pattern}, ${got}` : `expected a valid ${iss.format}, ${got}`;

@@ -32,8 +32,15 @@ export const conceptSchemas = {
 
 export type ConceptName = keyof typeof conceptSchemas;
 
-/** Field-level rules only; cross-field rules live in rules.ts and run in resolveOptions(). */
-export const optionsSchema = z.strictObject(conceptSchemas, expecting('an object of pfwork options'));
+/**
+ * Field-level rules only; cross-field rules live in rules.ts and run in
+ * resolveOptions(). `$schema` is allowed (and ignored) so a config file can
+ * point editors at optionsJsonSchema()'s output.
+ */
+export const optionsSchema = z.strictObject(
+  { $schema: z.string(expecting('a JSON schema URL')).optional().describe('Ignored: lets editors find the JSON schema of this file.'), ...conceptSchemas },
+  expecting('an object of pfwork options'),
+);
 
 /** Options as a user writes them (every field optional). */
 export type Options = z.input<typeof optionsSchema>;

@@ -30,7 +30,7 @@ function squash(k: string): string {
 
 /**
  * The known key closest to `key`, or undefined when none is close enough
- * (distance at most 2, or a third of the key's length for long keys).
+ * (one edit for keys up to 3 characters, two up to 6, then a third of the length).
  */
 export function closestKey(key: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
@@ -42,6 +42,6 @@ export function closestKey(key: string, known: readonly string[]): string | unde
       best = k;
     }
   }
-  const limit = Math.max(2, Math.floor(key.length / 3));
+  const limit = key.length <= 3 ? 1 : key.length <= 6 ? 2 : Math.floor(key.length / 3);
   return bestD <= limit ? best : undefined;
 }

@@ -5,7 +5,7 @@
  * 'truncated' with needed/available), and can decode into a reused result
  * object so the hot path allocates nothing.
  */
-export * from './result.js';
+export { DecodeStatus, OFFSET_ABSENT, type DecodeErrorKind } from './result.js';
 export * from './address.js';
 export * from './ethernet.js';
 export * from './vlan.js';

@@ -45,7 +45,7 @@ export function begin(out: DecodeStatus, off: number): boolean {
   out.needed = 0;
   out.available = 0;
   out.detail = '';
-  if (off < 0 || off >= OFFSET_ABSENT || !Number.isInteger(off)) {
+  if (off === OFFSET_ABSENT || off < 0 || !Number.isInteger(off)) {
     out.ok = false;
     out.error = 'absent';
     out.detail = 'the layer is not in this packet';

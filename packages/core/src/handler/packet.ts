@@ -28,6 +28,12 @@ export interface Packet {
   readonly proto: number;
   /** 4, 6, or 0 if not IP. */
   readonly ipVersion: number;
+  /**
+   * IPv4 addresses as host-order u32 (10.0.0.1 = 0x0a000001), 0 when not IPv4:
+   * map keys without building a string per packet (formatIPv4 makes the text).
+   */
+  readonly src4: number;
+  readonly dst4: number;
   /** Source address text (dotted quad or RFC 5952 IPv6), '' if not IP. Built when read. */
   readonly srcAddr: string;
   /** Destination address text, '' if not IP. Built when read. */
@@ -43,6 +49,10 @@ export interface Packet {
   readonly l4Off: number;
   /** Offset of the transport payload, OFFSET_ABSENT if none. */
   readonly payloadOff: number;
+  /** The interface index the packet was captured on (0 for files). */
+  readonly ifindex: number;
+  /** 0 received, 1 sent (live capture with direction "tx" or "both"); 0 for files. */
+  readonly direction: number;
   /** A copy of the captured bytes that stays valid after the call. */
   copy(): Uint8Array;
 }
