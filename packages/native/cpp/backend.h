@@ -54,6 +54,9 @@ struct OpenOptions {
   uint32_t frame_size = 2048;       // tp_frame_size (only a hint for V3)
   uint32_t retire_timeout_ms = 10;  // tp_retire_blk_tov
   int fd = -1;                      // inherited, already configured AF_PACKET socket (supervisor-owned)
+  // pfring: pfring_set_cluster_consumer's queue id (the worker's index, from
+  // clusterSlot), so a restarted worker takes back its queue; -1 = first free.
+  int cluster_queue = -1;
 };
 
 // Per-packet direction values (RawPacket::direction, the batch `direction` column).
@@ -107,6 +110,9 @@ class Backend {
   // When >= 0, the Ring also retries a fetch after this many ms while it waits
   // on fd() (PF_RING's poll watermark can hold packets back); -1 = fd() only.
   virtual int poll_interval_ms() const { return -1; }
+  // Kernel-side filter from the expression itself (PF_RING:
+  // pfring_set_bpf_filter), tried before attach_filter(); false = not here.
+  virtual bool set_bpf_expression(const std::string& expr) { return false; }
 };
 
 // Builds the backend `kind` ("afpacket" | "pfring" | "pcap"; "auto" is

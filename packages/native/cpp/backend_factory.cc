@@ -8,16 +8,14 @@
 #include "backend.h"
 #include "errors.h"
 #include "pcap_file.h"
+#include "pfring_ring.h"
 
 namespace pfw {
 
 std::unique_ptr<Backend> make_backend(const std::string& kind, const OpenOptions& opts) {
   if (kind == "pcap") return std::make_unique<PcapFileBackend>(opts);
   if (kind == "afpacket") return make_afpacket_backend(opts);
-  if (kind == "pfring") {
-    // pfring helper: return make_pfring_backend(opts);  (pfring_ring.h)
-    throw Error("PFW_BACKEND_UNAVAILABLE", "the pfring backend is not part of this build");
-  }
+  if (kind == "pfring") return make_pfring_backend(opts);
   throw Error("PFW_INVALID_ARGUMENT", "unknown backend \"" + kind + "\": use afpacket, pfring or pcap");
 }
 

@@ -72,7 +72,9 @@ BatchBuilder::BatchBuilder(DescriptorTable* table, int link_type)
     : t_(table), link_type_(link_type), hash_type_(kClusterPerFlow5Tuple) {}
 
 void BatchBuilder::set_hash_type(int type) {
-  hash_type_ = (type < 0 || !cluster_type_hashed(type)) ? int(kClusterPerFlow5Tuple) : type;
+  int t = (type < 0 || !cluster_type_hashed(type)) ? int(kClusterPerFlow5Tuple) : type;
+  if (t != hash_type_) frags_ = FragCache();  // remembered hashes were of the other type
+  hash_type_ = t;
 }
 
 void BatchBuilder::set_slot(int type, uint32_t index, uint32_t count) {
@@ -83,16 +85,12 @@ void BatchBuilder::set_slot(int type, uint32_t index, uint32_t count) {
 
 void BatchBuilder::set_direction_filter(int keep) { dir_keep_ = keep; }
 
-uint32_t BatchBuilder::hash_of(const PacketMeta& m) {
-  // TODO(frag): IPv4 fragments follow their first fragment through the hash
-  // helper's frag cache once it lands (frag_cache.h).
-  return cluster_hash(m, hash_type_);
-}
-
 bool BatchBuilder::keep(const RawPacket& p, PacketMeta* m, uint32_t* h) {
   const uint64_t number = counters_.seen++;
   locate(p.data, p.caplen, link_type_, p.vlan_tci, m);
-  *h = hash_of(*m);
+  // Every packet goes through the cache, kept or not: all rings over one file
+  // must resolve the same fragments the same way.
+  *h = frags_.resolve(*m, cluster_hash(*m, hash_type_), p.ts_ns);
   if (slot_count_ > 1) {
     uint64_t q = slot_type_ == kClusterRoundRobin ? number % slot_count_ : *h % slot_count_;
     if (q != slot_index_) return false;

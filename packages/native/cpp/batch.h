@@ -4,7 +4,7 @@
 // before the socket filter, sampling last):
 //   1. locate (L2-L4, with the VLAN tag from packet metadata),
 //   2. the cluster hash (the ring's cluster type; per-flow-5-tuple if none or
-//      round-robin), IPv4 fragments following their first fragment,
+//      round-robin), fragments following their datagram (frag_cache.h),
 //   3. the software cluster slot (files: keep queue == index of count),
 //   4. the direction (files with a recorded direction),
 //   5. the software BPF filter (files, or a backend that could not attach it),
@@ -20,6 +20,7 @@
 
 #include "backend.h"
 #include "bpf_compile.h"
+#include "frag_cache.h"
 #include "packet_meta.h"
 
 namespace pfw {
@@ -112,7 +113,6 @@ class BatchBuilder {
 
  private:
   bool keep(const RawPacket& p, PacketMeta* m, uint32_t* hash);
-  uint32_t hash_of(const PacketMeta& m);
 
   DescriptorTable* t_;
   int link_type_;
@@ -125,6 +125,7 @@ class BatchBuilder {
   uint64_t sample_at_ = 0;
   PacketVisitor* visitor_ = nullptr;
   BatchCounters counters_;
+  FragCache frags_;
   std::vector<RawPacket> raw_;
 };
 

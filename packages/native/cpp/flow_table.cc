@@ -1,2 +1,480 @@
-#include "exports.h"
-namespace pfw { void init_flow_exports(Napi::Env, Napi::Object) {} }
+// FlowTable: see flow_table.h. Storage is a chunked array of 128-byte Flow
+// entries (chunks of 65536 allocated as the table fills, so an idle table
+// costs little), an open-addressing index of (hash, entry) slots with linear
+// probing and backward-shift deletion (no tombstones), and one intrusive
+// least-recently-seen list per timeout class, so expiry and eviction only
+// ever look at list heads.
+#include "flow_table.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace pfw {
+
+namespace {
+
+enum FlowState : uint8_t {
+  kStOrigIsLo = 1,      // the originator is the key's lower endpoint
+  kStFinSent0 = 2,      // FIN sent by the originator ([0]); kStFinSent0 << 1 for the responder
+  kStFinAcked0 = 8,     // the originator's FIN was acknowledged; << 1 for the responder's
+  kStClosedFin = 32,
+  kStClosedRst = 64,
+};
+constexpr uint8_t kStClosed = kStClosedFin | kStClosedRst;
+
+// History letter codes: 0..7 originator (upper case), 8..15 responder (lower case).
+enum Letter : uint8_t { kLS = 0, kLH, kLA, kLD, kLF, kLR, kLQ, kLI };
+constexpr char kLetters[] = "SHADFRQIshadfrqi";
+
+constexpr uint8_t kTcpFin = 0x01, kTcpSyn = 0x02, kTcpRst = 0x04, kTcpAck = 0x10;
+
+inline uint32_t be32(const uint8_t* p) {
+  return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3];
+}
+
+uint32_t next_pow2(uint64_t v) {
+  uint64_t p = 1;
+  while (p < v) p <<= 1;
+  return p > 0x80000000ull ? 0x80000000u : uint32_t(p);
+}
+
+uint32_t index_cap_for(uint32_t max_flows) { return std::max<uint32_t>(1024, next_pow2(uint64_t(max_flows) * 2)); }
+
+void add_letter(Flow& f, int dir, Letter l) {
+  uint8_t code = uint8_t(l + (dir ? 8 : 0));
+  uint16_t bit = uint16_t(1u << code);
+  if (f.hist_seen & bit) return;  // Zeek records each letter once per direction
+  int n = __builtin_popcount(f.hist_seen);
+  f.hist_seen |= bit;
+  f.history |= uint64_t(code) << (4 * n);
+}
+
+}  // namespace
+
+FlowTable::FlowTable(const FlowTableOptions& o)
+    : opt_(o), frags_(o.frag_timeout_ns, o.max_frags) {
+  idle_ns_[kClassTcp] = o.tcp_idle_ns;
+  idle_ns_[kClassUdp] = o.udp_idle_ns;
+  idle_ns_[kClassIcmp] = o.icmp_idle_ns;
+  idle_ns_[kClassOther] = o.other_idle_ns;
+  idle_ns_[kClassClosing] = o.tcp_close_delay_ns;
+  for (int c = 0; c < kClassCount; ++c) head_[c] = tail_[c] = kNil;
+  index_max_ = index_cap_for(o.max_flows);
+  uint32_t cap = std::min<uint32_t>(index_max_, 1024);
+  index_.assign(cap, Slot{0, kNil});
+  index_mask_ = cap - 1;
+  st_.max_flows = o.max_flows;
+}
+
+FlowTable::~FlowTable() = default;
+
+uint64_t FlowTable::flow_memory_bound(uint32_t max_flows) {
+  uint64_t chunks = (uint64_t(max_flows) + kChunkSize - 1) / kChunkSize;
+  return chunks * kChunkSize * sizeof(Flow) + uint64_t(index_cap_for(max_flows)) * sizeof(Slot);
+}
+
+// ---- index ----
+
+uint32_t FlowTable::find(const FlowKey& k, uint32_t h) const {
+  for (uint32_t i = h & index_mask_;; i = (i + 1) & index_mask_) {
+    const Slot& s = index_[i];
+    if (s.idx == kNil) return kNil;
+    if (s.hash == h && at(s.idx).key == k) return s.idx;
+  }
+}
+
+void FlowTable::index_insert(uint32_t h, uint32_t idx) {
+  uint32_t i = h & index_mask_;
+  while (index_[i].idx != kNil) i = (i + 1) & index_mask_;
+  index_[i] = Slot{h, idx};
+}
+
+void FlowTable::grow_index() {
+  std::vector<Slot> old;
+  old.swap(index_);
+  uint32_t cap = uint32_t(old.size()) * 2;
+  index_.assign(cap, Slot{0, kNil});
+  index_mask_ = cap - 1;
+  for (const Slot& s : old)
+    if (s.idx != kNil) index_insert(s.hash, s.idx);
+}
+
+void FlowTable::index_erase(uint32_t idx) {
+  uint32_t h = at(idx).hash;
+  uint32_t i = h & index_mask_;
+  while (index_[i].idx != idx) i = (i + 1) & index_mask_;
+  // Backward shift: pull later members of the probe run into the hole.
+  uint32_t j = i;
+  for (;;) {
+    j = (j + 1) & index_mask_;
+    if (index_[j].idx == kNil) break;
+    uint32_t home = index_[j].hash & index_mask_;
+    bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+    if (!stays) {
+      index_[i] = index_[j];
+      i = j;
+    }
+  }
+  index_[i].idx = kNil;
+}
+
+// ---- storage and lists ----
+
+uint32_t FlowTable::alloc_slot() {
+  if (free_ != kNil) {
+    uint32_t i = free_;
+    free_ = at(i).next;
+    return i;
+  }
+  if (used_slots_ == chunks_.size() * kChunkSize) chunks_.emplace_back(new Flow[kChunkSize]);
+  return used_slots_++;
+}
+
+void FlowTable::list_push(uint32_t idx) {
+  Flow& f = at(idx);
+  f.prev = tail_[f.cls];
+  f.next = kNil;
+  if (f.prev != kNil) at(f.prev).next = idx;
+  else head_[f.cls] = idx;
+  tail_[f.cls] = idx;
+}
+
+void FlowTable::list_unlink(uint32_t idx) {
+  Flow& f = at(idx);
+  if (f.prev != kNil) at(f.prev).next = f.next;
+  else head_[f.cls] = f.next;
+  if (f.next != kNil) at(f.next).prev = f.prev;
+  else tail_[f.cls] = f.prev;
+}
+
+uint32_t FlowTable::tunnel_alloc(const Layer* layers, int flow_layer) {
+  uint32_t t;
+  if (!tunnel_free_.empty()) {
+    t = tunnel_free_.back();
+    tunnel_free_.pop_back();
+  } else {
+    t = uint32_t(tunnels_.size());
+    tunnels_.emplace_back();
+  }
+  TunnelStack& s = tunnels_[t];
+  s.count = uint8_t(flow_layer);
+  for (int i = 0; i < flow_layer; ++i) {
+    const PacketMeta& m = layers[i].meta;
+    const Layer& inner = layers[i + 1];
+    TunnelLayer& tl = s.layers[i];
+    std::memset(&tl, 0, sizeof(tl));
+    layer_addrs(m, tl.src, tl.dst);
+    tl.ip_version = m.ip_version;
+    tl.type = inner.via;
+    tl.has_id = inner.has_id;
+    tl.id = inner.tunnel_id;
+    bool udp_based = inner.via == kTunnelVXLAN || inner.via == kTunnelGeneve || inner.via == kTunnelGTPU ||
+                     inner.via == kTunnelTeredo;
+    if (udp_based) {
+      tl.sport = m.sport;
+      tl.dport = m.dport;
+    }
+  }
+  return t;
+}
+
+void FlowTable::tunnel_free(uint32_t t) { tunnel_free_.push_back(t); }
+
+uint32_t FlowTable::create(const FlowKey& k, uint32_t h, bool orig_is_lo, uint64_t ts, const Layer* layers,
+                           int flow_layer) {
+  if (active_ >= opt_.max_flows) evict_one();
+  if (uint64_t(active_ + 1) * 2 > index_.size() && index_.size() < index_max_) grow_index();
+  uint32_t idx = alloc_slot();
+  Flow& f = at(idx);
+  std::memset(&f, 0, sizeof(f));
+  f.key = k;
+  f.hash = h;
+  f.first_ns = f.last_ns = ts;
+  f.state = orig_is_lo ? kStOrigIsLo : 0;
+  f.cls = class_of(k.proto);
+  f.tunnel = flow_layer > 0 && layers ? tunnel_alloc(layers, flow_layer) : kNil;
+  index_insert(h, idx);
+  list_push(idx);
+  active_++;
+  st_.created++;
+  return idx;
+}
+
+// ---- ending flows ----
+
+void FlowTable::finish(uint32_t idx, FlowEnd why) {
+  Flow& f = at(idx);
+  if (f.state & kStClosedRst) why = kEndRst;        // a closed flow keeps its reason, even when
+  else if (f.state & kStClosedFin) why = kEndFin;   // flushed or evicted while lingering
+  FinishedFlow out;
+  std::memset(&out, 0, sizeof(out));
+  bool lo = f.state & kStOrigIsLo;
+  const FlowKey& k = f.key;
+  std::memcpy(out.orig, lo ? k.lo : k.hi, 16);
+  std::memcpy(out.resp, lo ? k.hi : k.lo, 16);
+  out.orig_port = lo ? k.lo_port : k.hi_port;
+  out.resp_port = lo ? k.hi_port : k.lo_port;
+  out.first_ns = f.first_ns;
+  out.last_ns = f.last_ns;
+  out.pkts[0] = f.pkts[0];
+  out.pkts[1] = f.pkts[1];
+  out.bytes[0] = f.bytes[0];
+  out.bytes[1] = f.bytes[1];
+  out.vlan = k.vlan;
+  out.inner_vlan = k.inner_vlan;
+  out.proto = k.proto;
+  out.ip_version = (k.flags & kKeyV6) ? 6 : 4;
+  out.key_flags = k.flags;
+  out.end = why;
+  out.tcp_flags[0] = f.tcp_flags[0];
+  out.tcp_flags[1] = f.tcp_flags[1];
+  int n = __builtin_popcount(f.hist_seen);
+  for (int i = 0; i < n; ++i) out.history[i] = kLetters[(f.history >> (4 * i)) & 0xF];
+  out.tunnel_start = uint32_t(finished_tunnels_.size());
+  if (f.tunnel != kNil) {
+    const TunnelStack& s = tunnels_[f.tunnel];
+    out.tunnel_count = s.count;
+    for (int i = 0; i < s.count; ++i) finished_tunnels_.push_back(s.layers[i]);
+    tunnel_free(f.tunnel);
+  }
+  finished_.push_back(out);
+  index_erase(idx);
+  list_unlink(idx);
+  f.cls = kClassFree;
+  f.next = free_;
+  free_ = idx;
+  active_--;
+  st_.finished++;
+  if (why == kEndEvicted) st_.evicted++;
+}
+
+void FlowTable::evict_one() {
+  // The least recently seen flow: the oldest of the list heads.
+  uint32_t victim = kNil;
+  for (int c = 0; c < kClassCount; ++c) {
+    uint32_t h = head_[c];
+    if (h != kNil && (victim == kNil || at(h).last_ns < at(victim).last_ns)) victim = h;
+  }
+  if (victim != kNil) finish(victim, kEndEvicted);
+}
+
+void FlowTable::expire(uint64_t now) {
+  for (int c = 0; c < kClassCount; ++c) {
+    uint64_t idle = idle_ns_[c];
+    while (head_[c] != kNil) {
+      const Flow& f = at(head_[c]);
+      if (f.last_ns > now || now - f.last_ns < idle) break;
+      finish(head_[c], kEndIdle);  // closing flows keep fin/rst (finish() sees the state)
+    }
+  }
+  frags_.expire(now, *this);
+}
+
+void FlowTable::advance(uint64_t now_ns) {
+  if (now_ns > now_) now_ = now_ns;
+  expire(now_);
+}
+
+void FlowTable::flush(FlowEnd why) {
+  frags_.flush(*this);
+  for (int c = 0; c < kClassCount; ++c)
+    while (head_[c] != kNil) finish(head_[c], why);
+}
+
+void FlowTable::clear_finished() {
+  finished_.clear();
+  finished_tunnels_.clear();
+}
+
+// ---- counting ----
+
+uint32_t FlowTable::account(const FlowKey& k, bool sender_is_lo, uint64_t first_ts, uint64_t last_ts,
+                            uint64_t pkts, uint64_t bytes, bool syn_only, const Layer* layers, int flow_layer,
+                            int* dir) {
+  uint32_t h = flow_key_hash(k);
+  uint32_t idx = find(k, h);
+  bool orig_is_lo = sender_is_lo;
+  if (idx != kNil) {
+    Flow& f = at(idx);
+    if ((f.state & kStClosed) && syn_only) {
+      // A new connection on a closed one's ports: report the old one now.
+      finish(idx, kEndFin);
+      idx = kNil;
+    } else if (first_ts >= f.first_ns && first_ts - f.first_ns >= opt_.active_ns) {
+      // Active timeout: report what was counted so far; counting starts afresh
+      // with the same originator (and the TCP state carries over).
+      orig_is_lo = f.state & kStOrigIsLo;
+      uint8_t keep = f.state;
+      uint32_t fin_ack0 = f.fin_ack[0], fin_ack1 = f.fin_ack[1];
+      uint8_t cls = f.cls;
+      finish(idx, kEndActive);
+      idx = create(k, h, orig_is_lo, first_ts, layers, flow_layer);
+      Flow& g = at(idx);
+      g.state = keep;
+      g.fin_ack[0] = fin_ack0;
+      g.fin_ack[1] = fin_ack1;
+      if (cls != g.cls) {
+        list_unlink(idx);
+        g.cls = cls;
+        list_push(idx);
+      }
+    }
+  }
+  if (idx == kNil) idx = create(k, h, orig_is_lo, first_ts, layers, flow_layer);
+  Flow& f = at(idx);
+  int d = (sender_is_lo == bool(f.state & kStOrigIsLo)) ? 0 : 1;
+  f.pkts[d] += pkts;
+  f.bytes[d] += bytes;
+  if (first_ts < f.first_ns) f.first_ns = first_ts;
+  if (last_ts > f.last_ns) f.last_ns = last_ts;
+  if (f.next != kNil) {  // move to the tail of its idle list (most recently seen)
+    list_unlink(idx);
+    list_push(idx);
+  }
+  *dir = d;
+  return idx;
+}
+
+void FlowTable::close_tcp(uint32_t idx, uint8_t why_bit) {
+  Flow& f = at(idx);
+  if (f.state & kStClosed) return;
+  f.state |= why_bit;
+  list_unlink(idx);
+  f.cls = kClassClosing;
+  list_push(idx);
+}
+
+// Zeek's history rules (TCPSessionAdapter's update_history): a packet with
+// more than one of SYN/FIN/RST records Q (I for FIN+RST); exactly one records
+// S or H (SYN without/with ACK), F or R; none records D if it carries payload,
+// else A if it has ACK. Each letter once per direction.
+void FlowTable::tcp(uint32_t idx, int dir, const Layer& L, const uint8_t* data, uint32_t caplen) {
+  Flow& f = at(idx);
+  const PacketMeta& m = L.meta;
+  uint8_t fl = m.tcp_flags;
+  f.tcp_flags[dir] |= fl;
+  uint32_t plen = 0;
+  if (m.payload_off != kNoOffset && m.l3_off != kNoOffset) {
+    uint32_t ip_end = uint32_t(m.l3_off) + m.ip_len;
+    if (ip_end > m.payload_off) plen = ip_end - m.payload_off;
+  }
+  bool syn = fl & kTcpSyn, fin = fl & kTcpFin, rst = fl & kTcpRst, ack = fl & kTcpAck;
+  int bits = syn + fin + rst;
+  if (bits > 1) add_letter(f, dir, fin && rst ? kLI : kLQ);
+  else if (syn) add_letter(f, dir, ack ? kLH : kLS);
+  else if (fin) add_letter(f, dir, kLF);
+  else if (rst) add_letter(f, dir, kLR);
+  else if (plen) add_letter(f, dir, kLD);
+  else if (ack) add_letter(f, dir, kLA);
+
+  uint32_t l4 = L.base + m.l4_off;
+  if (m.l4_off != kNoOffset && l4 <= caplen && caplen - l4 >= 12) {
+    uint32_t seq = be32(data + l4 + 4), ackn = be32(data + l4 + 8);
+    uint8_t sent_bit = uint8_t(kStFinSent0 << dir);
+    if (fin) {
+      f.fin_ack[dir] = seq + plen + (syn ? 1 : 0) + 1;  // FIN takes a sequence number after the data
+      f.state |= sent_bit;
+    }
+    int other = 1 - dir;
+    if (ack && (f.state & (kStFinSent0 << other)) && int32_t(ackn - f.fin_ack[other]) >= 0) {
+      f.state |= uint8_t(kStFinAcked0 << other);
+    }
+  }
+  if (rst) close_tcp(idx, kStClosedRst);
+  else if ((f.state & (kStFinAcked0 | (kStFinAcked0 << 1))) == (kStFinAcked0 | (kStFinAcked0 << 1)))
+    close_tcp(idx, kStClosedFin);
+}
+
+void FlowTable::add_held(const FragTarget& t, uint64_t pkts, uint64_t bytes, uint64_t first, uint64_t last) {
+  int dir;
+  account(t.key, t.sender_is_lo, first, last, pkts, t.same_layer ? bytes : 0, false, nullptr, 0, &dir);
+}
+
+void FlowTable::add_unmatched(const FragKey& fk, uint64_t pkts, uint64_t bytes, uint64_t first, uint64_t last) {
+  FlowKey k;
+  bool s_lo;
+  make_portless_key(fk.src, fk.dst, fk.v6, fk.proto, fk.vlan, fk.inner_vlan, &k, &s_lo);
+  int dir;
+  account(k, s_lo, first, last, pkts, bytes, false, nullptr, 0, &dir);
+  st_.frag_unmatched += pkts;
+}
+
+void FlowTable::update(const uint8_t* data, uint32_t caplen, const PacketMeta& meta, uint64_t ts) {
+  st_.packets++;
+  if (ts > now_) now_ = ts;
+  expire(now_);
+  if (!(meta.flags & (kMetaIPv4 | kMetaIPv6)) || !data) return;
+  st_.ip_packets++;
+  Layer layers[kMaxLayers];
+  int n = walk_layers(data, caplen, meta, layers);
+  int fl = n - 1;
+  const Layer& L = layers[fl];
+  const PacketMeta& m = L.meta;
+  if (fl > 0) st_.tunneled++;
+  uint16_t vlan = meta.vlan_id, inner_vlan = meta.inner_vlan_id;
+  int dir;
+
+  if ((m.flags & kMetaFragment) && !(m.flags & kMetaFirstFragment)) {
+    FragTarget t;
+    if (!frags_.later(make_frag_key(m, vlan, inner_vlan), m.ip_len, ts, &t, *this)) {
+      st_.frag_pending++;
+      return;
+    }
+    account(t.key, t.sender_is_lo, ts, ts, 1, t.same_layer ? m.ip_len : 0, false, layers, fl, &dir);
+    return;
+  }
+
+  FlowKey k;
+  bool s_lo;
+  make_flow_key(m, vlan, inner_vlan, &k, &s_lo);
+  bool is_tcp = m.proto == 6 && (m.flags & kMetaHasPorts) && m.l4_off != kNoOffset;
+  bool syn_only = is_tcp && (m.tcp_flags & (kTcpSyn | kTcpAck)) == kTcpSyn;
+  uint32_t idx = account(k, s_lo, ts, ts, 1, m.ip_len, syn_only, layers, fl, &dir);
+  if (is_tcp) tcp(idx, dir, L, data, caplen);
+  // Every layer that is a first fragment: its later fragments belong here.
+  for (int i = 0; i <= fl; ++i) {
+    const PacketMeta& li = layers[i].meta;
+    if ((li.flags & kMetaFragment) && (li.flags & kMetaFirstFragment)) {
+      FragTarget t{k, s_lo, i == fl};
+      frags_.first(make_frag_key(li, vlan, inner_vlan), t, ts, *this);
+    }
+  }
+}
+
+void FlowTable::insert_synthetic(uint32_t n, uint64_t ts, bool ipv6) {
+  if (ts > now_) now_ = ts;
+  for (uint32_t i = 0; i < n; ++i) {
+    FlowKey k;
+    std::memset(&k, 0, sizeof(k));
+    k.proto = 17;
+    // lower endpoint 10.x.y.z (or 2001:db8::x:y:z), higher 192.0.2.1, one port per flow
+    uint32_t a = 0x0A000000u | (i >> 4);
+    if (ipv6) {
+      k.flags = kKeyV6;
+      k.lo[0] = 0x20; k.lo[1] = 0x01; k.lo[2] = 0x0d; k.lo[3] = 0xb8;
+      k.hi[0] = 0x20; k.hi[1] = 0x01; k.hi[2] = 0x0d; k.hi[3] = 0xb9;
+      k.hi[15] = 1;
+    } else {
+      k.hi[0] = 192; k.hi[1] = 0; k.hi[2] = 2; k.hi[3] = 1;
+    }
+    int o = ipv6 ? 12 : 0;
+    k.lo[o] = uint8_t(a >> 24); k.lo[o + 1] = uint8_t(a >> 16); k.lo[o + 2] = uint8_t(a >> 8); k.lo[o + 3] = uint8_t(a);
+    k.lo_port = uint16_t(1024 + (i & 15));
+    k.hi_port = 53;
+    int dir;
+    account(k, true, ts, ts, 1, 60, false, nullptr, 0, &dir);
+  }
+}
+
+FlowTableStats FlowTable::stats() const {
+  FlowTableStats s = st_;
+  s.active = active_;
+  s.max_flows = opt_.max_flows;
+  s.memory_bytes = uint64_t(chunks_.size()) * kChunkSize * sizeof(Flow) + uint64_t(index_.capacity()) * sizeof(Slot) +
+                   uint64_t(tunnels_.capacity()) * sizeof(TunnelStack) + tunnel_free_.capacity() * sizeof(uint32_t) +
+                   frags_.memory_bytes() + finished_.capacity() * sizeof(FinishedFlow) +
+                   finished_tunnels_.capacity() * sizeof(TunnelLayer);
+  return s;
+}
+
+}  // namespace pfw

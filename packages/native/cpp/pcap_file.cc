@@ -170,7 +170,12 @@ bool PcapFileBackend::read_one(RawPacket* p, bool into_carry) {
   p->data = dst;
   p->caplen = caplen;
   p->len = len;
-  p->ts_ns = uint64_t(h->ts.tv_sec) * 1000000000ull + uint64_t(h->ts.tv_usec);
+  // libpcap reads a classic pcap's ts_sec as signed 32 bits; the format says
+  // unsigned, so a time after 2038 comes back negative: take the 32 bits back.
+  const uint64_t sec = h->ts.tv_sec < 0 ? uint64_t(uint32_t(h->ts.tv_sec)) : uint64_t(h->ts.tv_sec);
+  // A damaged record's fraction can reach a second or more: it carries into
+  // the seconds (the split into tsSec/tsNsec is normalised).
+  p->ts_ns = sec * 1000000000ull + uint64_t(uint32_t(h->ts.tv_usec));
   p->ifindex = 0;
   p->vlan_tci = -1;
   p->direction = kPacketDirUnknown;

@@ -105,6 +105,7 @@ RingWrap::RingWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RingWrap>(
   opts.frame_size = u32(o, "frameSize");
   opts.retire_timeout_ms = u32(o, "retireTimeoutMs");
   opts.fd = o.Get("fd").As<Napi::Number>().Int32Value();
+  if (o.Get("clusterQueue").IsNumber()) opts.cluster_queue = o.Get("clusterQueue").As<Napi::Number>().Int32Value();
   uint32_t max_batch = u32(o, "maxBatch");
   snaplen_ = opts.snaplen;
   backend_ = guarded(env, [&] { return make_backend(kind, opts); });
@@ -231,7 +232,7 @@ void RingWrap::SetBpf(const Napi::CallbackInfo& info) {
   guarded(env, [&] {
     auto prog = std::make_unique<BpfProgram>(compile_bpf(expr, backend_->link_type(), snaplen_));
     sock_fprog fp = prog->fprog();
-    if (backend_->attach_filter(&fp)) {
+    if (backend_->set_bpf_expression(expr) || backend_->attach_filter(&fp)) {
       builder_->set_software_filter(nullptr);
     } else {
       builder_->set_software_filter(std::move(prog));

@@ -9,6 +9,7 @@
  * close(). The columns are shared by every batch of a ring: a later batch
  * overwrites them, and close() detaches them. Copy what you keep.
  */
+import type { FlowBatch } from './flows.js';
 import type { Batch } from './types.js';
 
 /** What NativeRing.table() returns. */
@@ -85,8 +86,11 @@ export class RingBatch implements Batch {
   readonly direction: Uint8Array;
   readonly ipLen: Uint16Array;
   readonly tcpFlags: Uint8Array;
+  /** Flows finished during this batch (rings opened with `flows`; flows branch). */
+  readonly flows?: FlowBatch;
 
-  constructor(c: Columns, count: number, bytes: number, data: Uint8Array) {
+  constructor(c: Columns, count: number, bytes: number, data: Uint8Array, flows?: FlowBatch) {
+    if (flows) this.flows = flows;
     this.count = count;
     this.bytes = bytes;
     this.data = data;

@@ -11,3 +11,9 @@ export type { ResolvedRingOptions, OptionsEnv } from './options.js';
 export { loadNative } from './loader.js';
 export { createFanoutGroup } from './fanout.js';
 export type { FanoutGroup, FanoutGroupOptions, FanoutRingOptions } from './fanout.js';
+export {
+  probePfring, chooseLiveBackend, pfringLoadError, pfringCandidatePaths, parsePfringInfoVersion,
+  PFRING_LIBRARY_ENV, PFRING_INFO_PATH, PFRING_MAX_CLUSTER_QUEUES,
+} from './pfring.js';
+export type { PfringProbe, PfringProbeOptions, LiveBackendChoice } from './pfring.js';
+export * from './flows.js';

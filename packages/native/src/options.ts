@@ -9,6 +9,8 @@ import path from 'node:path';
 import { CLUSTER_TYPE_NAMES } from './cluster.js';
 import { Direction, Flag, KNOWN_FLAGS, SocketMode } from './constants.js';
 import { invalidOptions } from './errors.js';
+import { PFRING_MAX_CLUSTER_QUEUES } from './pfring.js';
+import { flowTableOptionProblems, resolveFlowTableOptions, type ResolvedFlowTableOptions } from './flows.js';
 import type { BackendName, ClusterTypeName, DirectionName, RingOptions, SocketModeName } from './types.js';
 
 /** libpcap's MAXIMUM_SNAPLEN: the default snaplen (nothing is cut) and the largest allowed. */
@@ -49,6 +51,8 @@ export interface OptionsEnv {
   pageSize: number;
   /** True when PF_RING is loaded (auto then picks pfring). */
   pfringAvailable: boolean;
+  /** Why (pfring.ts chooseLiveBackend), e.g. "afpacket: PF_RING is not loaded (...)"; goes into backendReason. */
+  pfringReason?: string;
 }
 
 /** Options after defaults and validation: what the Ring and the addon use. */
@@ -80,8 +84,12 @@ export interface ResolvedRingOptions {
   samplingRate: number;
   cluster: { id: number; type: number } | null;
   clusterSlot: { index: number; count: number };
+  /** pfring: the cluster queue id to join with (clusterSlot.index when given), -1 = the first free one. */
+  clusterQueue: number;
   applicationName: string;
   enabled: boolean;
+  /** Flow tracking (flows branch): the FlowTable options, or null when off. */
+  flows: ResolvedFlowTableOptions | null;
   /** Options given that have no effect on this backend (e.g. promiscuous on a file). */
   ignored: string[];
   /** Explicitly requested things that have no effect here: emitted as warnings (PFW_OPTION_IGNORED). */
@@ -92,6 +100,7 @@ const OPTION_NAMES = new Set([
   'device', 'file', 'backend', 'snaplen', 'promiscuous', 'hwTimestamp', 'blockSize', 'blockCount',
   'retireTimeoutMs', 'maxBatch', 'fd', 'clusterSlot', 'frameSize', 'flags', 'bpf', 'direction',
   'socketMode', 'samplingRate', 'cluster', 'applicationName', 'enabled',
+  'flows', // flows branch
 ]);
 
 const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
@@ -183,7 +192,9 @@ export function resolveRingOptions(options: RingOptions, env: OptionsEnv): Resol
       backendReason = 'auto: adopting an AF_PACKET socket (fd)';
     } else {
       backend = env.pfringAvailable ? 'pfring' : 'afpacket';
-      backendReason = env.pfringAvailable ? 'auto: PF_RING is loaded' : 'auto: PF_RING is not loaded';
+      backendReason = env.pfringReason
+        ? `auto picked ${env.pfringReason}`
+        : env.pfringAvailable ? 'auto: PF_RING is loaded' : 'auto: PF_RING is not loaded';
     }
   } else {
     backend = b;
@@ -195,11 +206,14 @@ export function resolveRingOptions(options: RingOptions, env: OptionsEnv): Resol
   const live = source === 'device';
 
   // --- numbers ---
+  // An invalid number is reported once and then left out of the checks that combine it with others.
+  const bad = new Set<string>();
   const intIn = (name: string, lo: number, hi: number, dflt: number, what: string): number => {
     const v = o[name];
     if (v === undefined) return dflt;
     if (!isInt(v) || v < lo || v > hi) {
       problems.push(`${name} must be ${what}, got ${show(v)}`);
+      bad.add(name);
       return dflt;
     }
     return v;
@@ -214,12 +228,21 @@ export function resolveRingOptions(options: RingOptions, env: OptionsEnv): Resol
 
   // AF_PACKET geometry, checked together (gopacket's rules, the kernel's limits).
   const ps = env.pageSize;
-  if (backend === 'afpacket' && !problems.some((p) => /^(blockSize|frameSize|snaplen) /.test(p))) {
-    if (blockSize % ps !== 0) problems.push(`blockSize (${blockSize}) must be a multiple of the page size (${ps})`);
-    else if (!isPow2(blockSize / ps)) problems.push(`blockSize (${blockSize}) must be a power-of-two number of pages (${ps} bytes each): the kernel allocates blocks that way`);
-    if (frameSize % 16 !== 0) problems.push(`frameSize (${frameSize}) must be a multiple of 16 (TPACKET_ALIGNMENT)`);
-    else if (blockSize % frameSize !== 0) problems.push(`frameSize (${frameSize}) must divide blockSize (${blockSize})`);
-    if (blockSize < snaplen + TPACKET3_OVERHEAD) {
+  if (backend === 'afpacket') {
+    // A block size that is itself wrong is reported alone, not again in every rule that uses it.
+    let okBlock = !bad.has('blockSize');
+    if (okBlock && blockSize % ps !== 0) {
+      problems.push(`blockSize (${blockSize}) must be a multiple of the page size (${ps})`);
+      okBlock = false;
+    } else if (okBlock && !isPow2(blockSize / ps)) {
+      problems.push(`blockSize (${blockSize}) must be a power-of-two number of pages (${ps} bytes each): the kernel allocates blocks that way`);
+      okBlock = false;
+    }
+    if (!bad.has('frameSize')) {
+      if (frameSize % 16 !== 0) problems.push(`frameSize (${frameSize}) must be a multiple of 16 (TPACKET_ALIGNMENT)`);
+      else if (okBlock && blockSize % frameSize !== 0) problems.push(`frameSize (${frameSize}) must divide blockSize (${blockSize})`);
+    }
+    if (okBlock && !bad.has('snaplen') && blockSize < snaplen + TPACKET3_OVERHEAD) {
       problems.push(`blockSize (${blockSize}) must hold one packet of snaplen (${snaplen}) plus ${TPACKET3_OVERHEAD} bytes of headers: raise blockSize or lower snaplen`);
     }
   }
@@ -287,7 +310,11 @@ export function resolveRingOptions(options: RingOptions, env: OptionsEnv): Resol
     else {
       const maxId = backend === 'afpacket' ? 0xffff : 0xffffffff;
       const t = clusterTypeOf(c.type);
-      if (!isInt(c.id) || c.id < 0 || c.id > maxId) {
+      if (backend === 'pfring') {
+        if (!isInt(c.id) || c.id < 1 || c.id > 0xffff) {
+          problems.push(`cluster.id must be an integer from 1 to 65535 on pfring (PF_RING keeps 16 bits and 0 means "no cluster"), got ${show(c.id)}`);
+        }
+      } else if (!isInt(c.id) || c.id < 0 || c.id > maxId) {
         problems.push(backend === 'afpacket'
           ? `cluster.id must be an integer from 0 to 65535 on afpacket (the PACKET_FANOUT group id is 16 bits), got ${show(c.id)}`
           : `cluster.id must be an integer from 0 to 4294967295, got ${show(c.id)}`);
@@ -304,8 +331,20 @@ export function resolveRingOptions(options: RingOptions, env: OptionsEnv): Resol
     else if (!isInt(s.index) || s.index < 0) problems.push(`clusterSlot.index must be an integer >= 0, got ${show(s.index)}`);
     else if (s.index >= s.count) problems.push(`clusterSlot.index (${s.index}) must be below clusterSlot.count (${s.count})`);
     else clusterSlot = { index: s.index, count: s.count };
-    if (live) problems.push(`clusterSlot is for capture files; a live ring's place in its cluster is set by cluster ({ id, type }) and the kernel`);
+    if (live && backend !== 'pfring') problems.push(`clusterSlot is for capture files; a live ring's place in its cluster is set by cluster ({ id, type }) and the kernel`);
+    else if (live && isInt(s.index) && s.index >= PFRING_MAX_CLUSTER_QUEUES) {
+      problems.push(`clusterSlot.index (${s.index}) is PF_RING's cluster queue id: it must be below ${PFRING_MAX_CLUSTER_QUEUES} (MAX_CLUSTER_QUEUES)`);
+    }
     else if (o.cluster === undefined) problems.push('clusterSlot needs cluster ({ id, type }): the cluster type decides which packets are in a slot');
+  }
+
+  // --- flow tracking (flows branch) ---
+  let flows: ResolvedFlowTableOptions | null = null;
+  if (o.flows !== undefined && o.flows !== false) {
+    const given = o.flows === true ? {} : o.flows;
+    const fp = flowTableOptionProblems(given);
+    if (fp.length) problems.push(...fp);
+    else flows = resolveFlowTableOptions(given as Record<string, number>);
   }
 
   if (problems.length) throw invalidOptions(problems);
@@ -346,8 +385,10 @@ export function resolveRingOptions(options: RingOptions, env: OptionsEnv): Resol
     samplingRate,
     cluster,
     clusterSlot,
+    clusterQueue: backend === 'pfring' && o.clusterSlot !== undefined ? clusterSlot.index : -1,
     applicationName,
     enabled,
+    flows,
     ignored,
     warnings,
   };

@@ -18,12 +18,14 @@ import {
   fromNative, invalidArgument, ringBusy, ringClosed, ringNotEnabled, wrongSocketMode,
 } from './errors.js';
 import { loadNative, type NativeAddon } from './loader.js';
+import { chooseLiveBackend } from './pfring.js';
+import { FlowTable, emptyFlowBatch, type FlowBatch } from './flows.js';
 import {
   clusterTypeOf, directionName, directionNumber, resolveRingOptions, socketModeName, socketModeNumber,
   type ResolvedRingOptions,
 } from './options.js';
 import type {
-  BackendName, Batch, CaptureInfo, ClusterTypeName, DirectionName, PacketData, RingOptions, RingStats, SocketModeName,
+  BackendName, CaptureInfo, ClusterTypeName, DirectionName, PacketData, RingOptions, RingStats, SocketModeName,
 } from './types.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -65,6 +67,10 @@ export class Ring {
   #applicationName: string;
   #cluster: { id: number; type: number } | null = null;
   #lastStats: RingStats = { received: 0, dropped: 0, delivered: 0 };
+  // --- flows branch: the ring's flow table (fed in C++ while batches are built) ---
+  #flowTable: FlowTable | null = null;
+  #flowsAtEnd = false;             // the end-of-file flush was handed over
+  #flowsAtClose: FlowBatch | null = null;  // flows flushed by close(), for flushFlows()
 
   /** The options after defaults (what this ring was opened with). */
   readonly options: ResolvedRingOptions;
@@ -99,6 +105,7 @@ export class Ring {
       frameSize: resolved.frameSize,
       retireTimeoutMs: resolved.retireTimeoutMs,
       fd: resolved.fd,
+      clusterQueue: resolved.clusterQueue,
       maxBatch: resolved.maxBatch,
     }));
     const info = this.#native.info() as { backend: BackendName; linkType: number; linkTypeName: string };
@@ -109,6 +116,33 @@ export class Ring {
     const { columns, header } = makeColumns(this.#native.table());
     this.#columns = columns;
     this.#header = header;
+    if (resolved.flows) {
+      // flows branch: the table sees every delivered packet, located, in C++.
+      this.#flowTable = new FlowTable(resolved.flows);
+      this.#flowTable.attachToRing(this.#native);
+    }
+  }
+
+  /** The ring's flow table (Ring.open({ flows })), or null: for stats() and advance() on quiet live links. */
+  get flowTable(): FlowTable | null {
+    return this.#flowTable;
+  }
+
+  /**
+   * Ends every open flow and returns them (none is lost): at the end of
+   * input ('end', readBatch() users; nextBatch() hands these over by itself
+   * in a last batch of count 0) or when stopping ('stop'). After close(),
+   * returns the flows close() ended (once).
+   * @throws PFW_INVALID_ARGUMENT when the ring was opened without `flows`, or for another reason
+   */
+  flushFlows(reason: 'end' | 'stop' = 'end'): FlowBatch {
+    if (!this.#flowTable) throw invalidArgument('flushFlows: this ring was opened without flows (Ring.open({ ..., flows: true }))');
+    if (this.#closed) {
+      const b = this.#flowsAtClose ?? emptyFlowBatch();
+      this.#flowsAtClose = null;
+      return b;
+    }
+    return this.#flowTable.flush(reason);
   }
 
   /**
@@ -124,9 +158,15 @@ export class Ring {
    */
   static open(options: RingOptions): Ring {
     const addon = loadNative();
+    // Only a live ring with backend 'auto' looks for PF_RING (that loads libpfring).
+    const o = (options ?? {}) as RingOptions;
+    const auto = typeof o === 'object' && (o.backend ?? 'auto') === 'auto' && o.file === undefined && o.fd === undefined
+      ? chooseLiveBackend()
+      : null;
     const resolved = resolveRingOptions(options, {
       pageSize: typeof addon.pageSize === 'function' ? (addon.pageSize() as number) : 4096,
-      pfringAvailable: typeof addon.pfringAvailable === 'function' ? Boolean(addon.pfringAvailable()) : false,
+      pfringAvailable: auto?.backend === 'pfring',
+      ...(auto ? { pfringReason: auto.reason } : {}),
     });
     for (const w of resolved.warnings) warnOnce(w);
     const ring = new Ring(resolved, addon);
@@ -230,6 +270,11 @@ export class Ring {
     }
     this.#closed = true;
     this.#enabled = false;
+    if (this.#flowTable) {
+      // flows branch: nothing is lost; flushFlows() returns these.
+      this.#flowsAtClose = this.#flowTable.flush('stop');
+      this.#flowTable.close();
+    }
     this.#native.close();
     this.#wakeWaiter();
   }
@@ -376,16 +421,16 @@ export class Ring {
    * previous batch first (its `data` is detached).
    * @throws PFW_CAPTURE_DAMAGED (after every readable packet), the backend's errors, PFW_RING_CLOSED
    */
-  readBatch(): Batch | NextOutcome {
+  readBatch(): RingBatch | NextOutcome {
     this.#checkRead('readBatch()');
     return this.#read(this.#maxBatch);
   }
 
-  #read(max: number): Batch | NextOutcome {
+  #read(max: number): RingBatch | NextOutcome {
     const data = call(() => this.#native.readBatch(max)) as Uint8Array | number;
     if (typeof data === 'number') return data as NextOutcome;
     const h = this.#header;
-    return new RingBatch(this.#columns, h[0]!, h[1]!, data);
+    return new RingBatch(this.#columns, h[0]!, h[1]!, data, this.#flowTable?.take());
   }
 
   /**
@@ -396,7 +441,7 @@ export class Ring {
    *   PFW_RING_BUSY when another nextBatch() is pending, PFW_RING_CLOSED,
    *   PFW_CAPTURE_DAMAGED and the backend's errors
    */
-  async nextBatch(): Promise<Batch | null> {
+  async nextBatch(): Promise<RingBatch | null> {
     this.#checkRead('nextBatch()');
     if (this.#pending) throw ringBusy();
     this.#pending = true;
@@ -404,7 +449,14 @@ export class Ring {
       for (;;) {
         const r = this.#read(this.#maxBatch);
         if (typeof r !== 'number') return r;
-        if (r === NextResult.End) return null;
+        if (r === NextResult.End) {
+          // flows branch: one last batch (count 0) carries the flows still open.
+          if (this.#flowTable && !this.#flowsAtEnd) {
+            this.#flowsAtEnd = true;
+            return new RingBatch(this.#columns, 0, 0, new Uint8Array(0), this.#flowTable.flush('end'));
+          }
+          return null;
+        }
         if (r === NextResult.NotEnabled) throw ringNotEnabled('nextBatch()');
         await this.#waitForPackets();
         if (this.#closed) return null;
@@ -494,7 +546,7 @@ export class Ring {
    * Errors reject the loop (never dropped). Leaving the loop early releases
    * the current batch; closing the ring stays the caller's job.
    */
-  async *[Symbol.asyncIterator](): AsyncGenerator<Batch, void, undefined> {
+  async *[Symbol.asyncIterator](): AsyncGenerator<RingBatch, void, undefined> {
     try {
       for (;;) {
         const batch = await this.nextBatch();

@@ -19,6 +19,8 @@ export type ClusterTypeName =
   | 'per-flow-5-tuple'
   | 'per-flow-tcp-5-tuple';
 
+import type { FlowBatch, FlowTableOptions } from './flows.js';
+
 /** User input for Ring.open(); see options.ts for defaults and validation. */
 export interface RingOptions {
   /** Interface name for live capture. Exactly one of device / file. */
@@ -61,6 +63,13 @@ export interface RingOptions {
   applicationName?: string;
   /** Enable the ring before open() returns (default true; PF_RING's pfring_open leaves it disabled). */
   enabled?: boolean;
+  // --- added by the flows branch ---
+  /**
+   * Track flows in C++ while each batch is built (`true` for the defaults, or
+   * FlowTable options): finished flows come with each batch (`batch.flows`);
+   * see Ring.flushFlows and docs/flows.md. Default: no flow tracking.
+   */
+  flows?: boolean | FlowTableOptions;
 }
 
 export interface RingStats {
@@ -110,6 +119,13 @@ export interface PacketData {
  */
 export interface Batch {
   readonly count: number;
+  /**
+   * Rings opened with `flows`: the flows that finished while this batch was
+   * built (timeouts, TCP closes, evictions); at the end of a file, one last
+   * batch with count 0 carries every flow still open. Undefined without `flows`.
+   * (Added by the flows branch.)
+   */
+  readonly flows?: FlowBatch;
   /** Sum of `len` (wire bytes) over the batch. Added by the ring branch. */
   readonly bytes: number;
   /** The bytes of all packets of the batch; packet i starts at dataOff[i]. */

@@ -1,0 +1,13 @@
+export { ConfigError, formatConfigProblem, formatConfigProblems, isConfigError, type ConfigProblem } from './problems.js';
+export * from './capture.js';
+export * from './cluster.js';
+export * from './workers.js';
+export * from './supervision.js';
+export * from './output.js';
+export * from './flows.js';
+export * from './handler.js';
+export * from './options.js';
+export { DEFAULT_PAGE_SIZE, MAX_RING_BYTES, PFRING_CLUSTER_MAX, TPACKET_V3_OVERHEAD } from './rules.js';
+export * from './resolve.js';
+export * from './flags.js';
+export * from './reference.js';

@@ -1,0 +1,58 @@
+/**
+ * The packet a handler's packet() hook receives: a flyweight view over one
+ * row of the native batch's descriptor table (the worker implements it; core
+ * only defines its shape). Nothing is allocated per packet: numbers are read
+ * from typed arrays, address strings are built only when read.
+ */
+
+export interface Packet {
+  /** Capture time, nanoseconds since the epoch (exact). Reading it builds a bigint: prefer tsSec/tsNsec on the hot path. */
+  readonly ts: bigint;
+  /** Whole seconds since the epoch (an integer held exactly in a float64). */
+  readonly tsSec: number;
+  /** Nanoseconds within the second, 0..999_999_999. */
+  readonly tsNsec: number;
+  /** Bytes captured (data.length). */
+  readonly caplen: number;
+  /** Bytes on the wire (larger than caplen when snaplen cut the packet). */
+  readonly len: number;
+  /**
+   * The captured bytes. VALID ONLY DURING THE CALL that received this packet:
+   * the ring memory goes back to the kernel after the batch, and the next
+   * packet reuses this view. Keep bytes with copy().
+   */
+  readonly data: Uint8Array;
+  /** Outer VLAN id (from the bytes or from kernel metadata), 0 if untagged. */
+  readonly vlan: number;
+  /** IP protocol number (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6...), 0 if not IP. */
+  readonly proto: number;
+  /** 4, 6, or 0 if not IP. */
+  readonly ipVersion: number;
+  /**
+   * IPv4 addresses as host-order u32 (10.0.0.1 = 0x0a000001), 0 when not IPv4:
+   * map keys without building a string per packet (formatIPv4 makes the text).
+   */
+  readonly src4: number;
+  readonly dst4: number;
+  /** Source address text (dotted quad or RFC 5952 IPv6), '' if not IP. Built when read. */
+  readonly srcAddr: string;
+  /** Destination address text, '' if not IP. Built when read. */
+  readonly dstAddr: string;
+  /** Transport ports; 0 for protocols without ports. */
+  readonly srcPort: number;
+  readonly dstPort: number;
+  /** The cluster hash (DESIGN section 4) that chose this worker. */
+  readonly hash: number;
+  /** Offset of the IP header in data, OFFSET_ABSENT (0xffff) if none. Start decodeIPv4/decodeIPv6 here. */
+  readonly l3Off: number;
+  /** Offset of the transport header, OFFSET_ABSENT if none (or a non-first fragment). */
+  readonly l4Off: number;
+  /** Offset of the transport payload, OFFSET_ABSENT if none. */
+  readonly payloadOff: number;
+  /** The interface index the packet was captured on (0 for files). */
+  readonly ifindex: number;
+  /** 0 received, 1 sent (live capture with direction "tx" or "both"); 0 for files. */
+  readonly direction: number;
+  /** A copy of the captured bytes that stays valid after the call. */
+  copy(): Uint8Array;
+}
