@@ -11,7 +11,23 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { writeDemoCapture } from '../examples/data/make-demo-pcap.js';
 import { packetKey, readCapturePackets } from './support/capture-packets.js';
-import { fixtures, pfwork, startPfwork, type PfworkRun } from './support/run-pfwork.js';
+import { limiter } from './support/limit.js';
+import { fixtures, pfwork as runPfwork, startPfwork as startRun, type PfworkRun } from './support/run-pfwork.js';
+
+/** Two runs at a time (a supervisor and 3 workers each, on a shared 2-core machine). */
+const slot = limiter(2);
+const LONG = 240_000;
+const pfwork = (args: string[]) => slot(() => runPfwork(args));
+/** Starts a run when a slot is free; the slot is held until the run exits. */
+function startPfwork(args: string[]): Promise<ReturnType<typeof startRun>> {
+  return new Promise((resolve) => {
+    void slot(async () => {
+      const p = startRun(args);
+      resolve(p);
+      await p.done.catch(() => {});
+    });
+  });
+}
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'pfw-workers-failures-'));
 chmodSync(tmp, 0o755); // --user nobody reads the capture from here
@@ -43,7 +59,7 @@ beforeAll(async () => {
   const clean = await pfwork(start({}));
   expect(clean.code).toBe(0);
   cleanSlots = new Map(pkts(clean).map((p) => [p.key, p.worker]));
-});
+}, LONG);
 
 describe.concurrent('failure paths', () => {
   test('a hook that throws is counted per worker and the run goes on', async () => {
@@ -61,7 +77,7 @@ describe.concurrent('failure paths', () => {
     // reported once per worker as it happens, not once per exception
     const warnings = r.logs.filter((l) => String(l.msg).includes('a handler hook threw (thrown on purpose at packet 10)'));
     expect(warnings.length).toBe(3);
-  });
+  }, LONG);
 
   test('a crash is restarted with backoff; the worker keeps its slot and resumes without loss or repeat', async () => {
     const once = path.join(tmp, 'crashed-once');
@@ -75,7 +91,7 @@ describe.concurrent('failure paths', () => {
     const w1 = workerStats(r).find((s) => s.worker === 1)!;
     expect(w1).toMatchObject({ restarts: 1, state: 'done' });
     expect(r.records.find((x) => x.type === 'report')).toMatchObject({ report: { packets: expectedKeys.length } });
-  });
+  }, LONG);
 
   test('too many crashes end the run with a clear error and exit 1', async () => {
     const r = await pfwork(
@@ -90,10 +106,10 @@ describe.concurrent('failure paths', () => {
     );
     expect(errors(r).find((e) => e.code === 'PFW_TOO_MANY_RESTARTS')).toBeDefined();
     expect(workerStats(r).find((s) => s.worker === 0)).toMatchObject({ restarts: 3, state: 'failed' });
-  });
+  }, LONG);
 
   test('a hang is killed after the kill timeout on stop (exit 1, PFW_KILL_TIMEOUT)', async () => {
-    const p = startPfwork(start({ handler: { config: { hangOn: { packet: 5, worker: 0 } } }, supervision: { killTimeoutMs: 1000 } }, ['--stats-interval', '0.2']));
+    const p = await startPfwork(start({ handler: { config: { hangOn: { packet: 5, worker: 0 } } }, supervision: { killTimeoutMs: 1000 } }, ['--stats-interval', '0.2']));
     // workers 1 and 2 reach the end of the file; worker 0 spins in packet()
     await p.waitForStderr(/"state":"done".*"state":"done"/);
     const t0 = Date.now();
@@ -107,10 +123,10 @@ describe.concurrent('failure paths', () => {
       'worker 0 did not finish draining within 1000 ms and was killed; its last records and report may be incomplete',
     );
     expect(workerStats(r).map((s) => s.state)).toEqual(['killed', 'done', 'done']);
-  });
+  }, LONG);
 
   test('SIGTERM during a run: every worker drains, final report and stats, exit 0', async () => {
-    const p = startPfwork(start({ handler: { config: { slowMs: 2 } }, capture: { batchSize: 32 } }, ['--stats-interval', '0.2']));
+    const p = await startPfwork(start({ handler: { config: { slowMs: 2 } }, capture: { batchSize: 32 } }, ['--stats-interval', '0.2']));
     await p.waitForStderr(/"type":"stats".*"received":[1-9]/);
     p.child.kill('SIGTERM');
     const r = await p.done;
@@ -125,28 +141,28 @@ describe.concurrent('failure paths', () => {
     }
     expect(r.records.find((x) => x.type === 'report')).toMatchObject({ report: { packets: got.length, parts: 3 } });
     expect(r.logs.some((l) => String(l.msg).startsWith('SIGTERM: stopping;'))).toBe(true);
-  });
+  }, LONG);
 
   test('setup() that throws stops the run before any packet (exit 1)', async () => {
     const r = await pfwork(start({ handler: { config: { failSetup: true } } }));
     expect(r.code).toBe(1);
     expect(pkts(r)).toEqual([]);
     expect(errors(r).some((e) => /^worker \d: setup failed on purpose \(failSetup\)$/.test(String(e.msg)))).toBe(true);
-  });
+  }, LONG);
 
   test('handler.stopOnError: the first exception ends the run (exit 1)', async () => {
     const r = await pfwork(start({ handler: { stopOnError: true, config: { throwOn: { packet: 5, worker: 2 } } } }));
     expect(r.code).toBe(1);
     expect(errors(r).map((e) => e.msg)).toContain('worker 2: packet() threw and handler.stopOnError is set: thrown on purpose at packet 5');
     expect(workerStats(r).find((s) => s.worker === 2)).toMatchObject({ handlerErrors: 1, state: 'failed' });
-  });
+  }, LONG);
 
   test('a capture file that does not exist: exit 1, reported once', async () => {
     const r = await pfwork(['start', '--read', path.join(tmp, 'missing.pcap'), '--workers', '3', '--handler', scriptable]);
     expect(r.code).toBe(1);
     expect(errors(r).length).toBe(1);
     expect(String(errors(r)[0]!.msg)).toContain('missing.pcap');
-  });
+  }, LONG);
 
   const root = process.getuid?.() === 0;
   test.skipIf(!root)(`--user: workers run as that user (the handler sees its uid)${root ? '' : ' (skipped: needs root to start processes as another user)'}`, async () => {
@@ -155,5 +171,5 @@ describe.concurrent('failure paths', () => {
     const ids = r.records.filter((x) => x.type === 'identity');
     expect(ids.length).toBe(3);
     for (const id of ids) expect(id).toMatchObject({ uid: 65534, gid: 65534 });
-  });
+  }, LONG);
 });

@@ -31,6 +31,8 @@ import type { VethPair } from './netns.js';
 export interface InjectRequest {
   /** pcap file (classic format, Ethernet, either timestamp resolution). */
   file: string;
+  /** Serve mode only: send on this interface of the namespace instead of the one the injector started with. */
+  device?: string;
   /** Frames per second; omitted or 0 = as fast as the kernel takes them. */
   rate?: number;
 }
@@ -217,17 +219,27 @@ async function main(argv: string[]): Promise<void> {
   const device = argValue(argv, '--device');
   if (!device) throw new Error('usage: inject.ts --device <if> (--file <pcap> [--rate <pps>] | --serve)');
   const { Ring } = await import('@pfwork/native');
-  // A write-only ring: never enabled, so it accepts (and copies) nothing.
-  const ring = Ring.open({ device, snaplen: 128, blockSize: 1 << 16, blockCount: 1 });
-  ring.setSocketMode('write');
+  const rings = new Map<string, ReturnType<typeof Ring.open>>();
+  // Write-only rings: the kernel accepts (and copies) nothing into them.
+  const ringOn = (dev: string) => {
+    let r = rings.get(dev);
+    if (!r) {
+      r = Ring.open({ device: dev, snaplen: 128, blockSize: 1 << 16, blockCount: 1, enabled: false });
+      r.setSocketMode('write');
+      rings.set(dev, r);
+    }
+    return r;
+  };
   const print = (o: object) => process.stdout.write(JSON.stringify(o) + '\n');
   try {
+    ringOn(device);
     if (argv.includes('--serve')) {
       for await (const line of createInterface({ input: process.stdin })) {
         if (!line.trim()) continue;
         try {
           const req = JSON.parse(line) as InjectRequest;
-          print(sendFrames(ring, device, readPcapFrames(req.file), req.rate ?? 0));
+          const dev = req.device ?? device;
+          print(sendFrames(ringOn(dev), dev, readPcapFrames(req.file), req.rate ?? 0));
         } catch (err) {
           const e = err as Error & { code?: string };
           print({ type: 'error', message: e.message, code: e.code });
@@ -237,10 +249,10 @@ async function main(argv: string[]): Promise<void> {
       const file = argValue(argv, '--file');
       if (!file) throw new Error('inject.ts: --file <pcap> or --serve is required');
       const rate = Number(argValue(argv, '--rate') ?? 0);
-      print(sendFrames(ring, device, readPcapFrames(file), rate));
+      print(sendFrames(ringOn(device), device, readPcapFrames(file), rate));
     }
   } finally {
-    ring.close();
+    for (const r of rings.values()) r.close();
   }
 }
 

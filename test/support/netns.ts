@@ -58,20 +58,30 @@ function setSysctl(key: string, value: string, ns?: string): void {
   else execFileSync('sh', ['-c', `echo ${value} > ${file}`]);
 }
 
+export interface VethPairOptions {
+  /**
+   * Put the inject end into this existing namespace (another pair's `ns`)
+   * instead of a new one: one injector process can then send on several
+   * pairs. cleanup() of such a pair removes its links, not the namespace.
+   */
+  namespace?: string;
+}
+
 /**
  * Creates a namespace and a veth pair for one test file. `tag` (letters and
  * digits, at most 5 used in interface names) makes the names recognisable;
  * the process id and a counter make them unique. Interface names stay within
  * Linux's 15 characters. Throws if `ip` fails (with its stderr).
  */
-export function createVethPair(tag: string): VethPair {
+export function createVethPair(tag: string, options: VethPairOptions = {}): VethPair {
   const clean = tag.replace(/[^a-z0-9]/gi, '').toLowerCase() || 't';
   const n = counter++;
   const id = `${process.pid.toString(36)}${n.toString(36)}`;
   const short = clean.slice(0, Math.max(1, 12 - id.length));
   const captureIf = `p${short}${id}c`.slice(0, 15);
   const injectIf = `p${short}${id}i`.slice(0, 15);
-  const ns = `pfw-${clean}-${process.pid}-${n}`;
+  const ownNs = options.namespace === undefined;
+  const ns = options.namespace ?? `pfw-${clean}-${process.pid}-${n}`;
   const pair: VethPair = {
     ns,
     captureIf,
@@ -81,10 +91,12 @@ export function createVethPair(tag: string): VethPair {
     },
     cleanup() {
       if (!live.delete(pair)) return;
-      try {
-        ip(['netns', 'del', ns]);
-      } catch {
-        /* already gone */
+      if (ownNs) {
+        try {
+          ip(['netns', 'del', ns]);
+        } catch {
+          /* already gone */
+        }
       }
       try {
         ip(['link', 'del', captureIf]);
@@ -102,13 +114,13 @@ export function createVethPair(tag: string): VethPair {
     });
   }
   try {
-    ip(['netns', 'add', ns]);
+    if (ownNs) ip(['netns', 'add', ns]);
     ip(['link', 'add', captureIf, 'type', 'veth', 'peer', 'name', injectIf, 'netns', ns]);
     // Before the links come up: no IPv6 means no link-local address, no DAD,
     // no router solicitation, no MLD report.
     setSysctl(`net.ipv6.conf.${captureIf}.disable_ipv6`, '1');
     setSysctl(`net.ipv6.conf.${injectIf}.disable_ipv6`, '1', ns);
-    setSysctl('net.ipv6.conf.all.disable_ipv6', '1', ns);
+    if (ownNs) setSysctl('net.ipv6.conf.all.disable_ipv6', '1', ns);
     ip(['link', 'set', captureIf, 'up']);
     ip(['-n', ns, 'link', 'set', injectIf, 'up']);
     ip(['-n', ns, 'link', 'set', 'lo', 'up']);

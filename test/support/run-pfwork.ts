@@ -63,11 +63,11 @@ export function startPfwork(args: string[], opts: { cwd?: string; timeoutMs?: nu
       }
     }
   });
-  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const timeoutMs = opts.timeoutMs ?? 120_000;
   const done = new Promise<PfworkRun>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`pfwork ${args.join(' ')} did not exit within ${timeoutMs} ms\nstderr:\n${stderr}`));
+      reject(new Error(`pfwork ${args.join(' ')} did not exit within ${timeoutMs} ms\nstderr (end):\n${stderr.slice(-1500)}`));
     }, timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -77,11 +77,11 @@ export function startPfwork(args: string[], opts: { cwd?: string; timeoutMs?: nu
   return {
     child,
     done,
-    waitForStderr(re, ms = 20_000) {
+    waitForStderr(re, ms = 90_000) {
       return new Promise((resolve, reject) => {
         const m = stderr.split('\n').find((l) => re.test(l));
         if (m) return resolve(m);
-        const t = setTimeout(() => reject(new Error(`stderr never matched ${re} within ${ms} ms:\n${stderr}`)), ms);
+        const t = setTimeout(() => reject(new Error(`stderr never matched ${re} within ${ms} ms:\n${stderr.slice(-1500)}`)), ms);
         watchers.push({ re, resolve: (l) => (clearTimeout(t), resolve(l)) });
       });
     },
