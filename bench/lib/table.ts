@@ -44,12 +44,13 @@ export function buildTables(rows: RowSummary[], targets: TargetResult[]): Table[
   const fileTargets = targets.filter((t) => t.text !== 'JS heap flat');
   const file: Table = {
     title: 'Capture file',
-    head: ['row', 'packets/s', 'vs A', 'vs B', 'target', 'result'],
+    head: ['row', 'packets/s', 'vs A', 'vs B', 'CPU ns/packet', 'target', 'result'],
     rows: rows
       .filter((r) => r.section === 'file')
       .map((r) => {
-        if (r.pps === undefined) return [r.title, '-', '-', '-', note(r), ''];
-        return [r.title, mpps(r.pps), ratio(r.pps, a), ratio(r.pps, b), ...targetCells(fileTargets, r.id)];
+        if (r.pps === undefined) return [r.title, '-', '-', '-', '-', note(r), ''];
+        const cpu = r.cpuNsPerPacket === undefined ? '-' : r.cpuNsPerPacket.toFixed(0);
+        return [r.title, mpps(r.pps), ratio(r.pps, a), ratio(r.pps, b), cpu, ...targetCells(fileTargets, r.id)];
       }),
   };
   const c = by.get('live-c')?.cpuNsPerPacket;
