@@ -48,6 +48,7 @@ await Promise.all(
       handlerConfig: {},
       ring: { file: o.capture.read, snaplen: o.capture.snaplen, maxBatch: o.capture.batchSize },
       flows: false,
+      flowTable: {},
       statsIntervalMs: 1000,
       stopOnError: false,
       resumeAfter: 0,
