@@ -46,7 +46,7 @@ await Promise.all(
       worker: { index, count },
       handlerPath,
       handlerConfig: {},
-      ring: { file: o.capture.read, snaplen: o.capture.snaplen, maxBatch: o.capture.batchSize },
+      ring: { file: o.capture.read, snaplen: o.capture.snaplen, maxBatch: o.capture.batchSize, cluster: { id: o.cluster.id, type: o.cluster.type } },
       flows: false,
       flowTable: {},
       statsIntervalMs: 1000,
