@@ -125,8 +125,8 @@ describe.concurrent('failure paths', () => {
     expect(workerStats(r).map((s) => s.state)).toEqual(['killed', 'done', 'done']);
   }, LONG);
 
-  test('SIGTERM during a run: every worker drains, final report and stats, exit 0', async () => {
-    const p = await startPfwork(start({ handler: { config: { slowMs: 2 } }, capture: { batchSize: 32 } }, ['--stats-interval', '0.2']));
+  test('SIGTERM during a run: every worker drains, final report, stats and every flow, exit 0', async () => {
+    const p = await startPfwork(start({ handler: { config: { slowMs: 2 } }, capture: { batchSize: 32 } }, ['--stats-interval', '0.2', '--flows']));
     await p.waitForStderr(/"type":"stats".*"received":[1-9]/);
     p.child.kill('SIGTERM');
     const r = await p.done;
@@ -141,6 +141,15 @@ describe.concurrent('failure paths', () => {
     }
     expect(r.records.find((x) => x.type === 'report')).toMatchObject({ report: { packets: got.length, parts: 3 } });
     expect(r.logs.some((l) => String(l.msg).startsWith('SIGTERM: stopping;'))).toBe(true);
+    // no flow record lost: the open flows were flushed (end_reason "stop"), and the flows
+    // of each worker account for exactly the IP packets it processed
+    const flows = r.records.filter((x) => x.type === 'flow') as { worker: number; orig_pkts: number; resp_pkts: number; end_reason: string }[];
+    expect(flows.some((f) => f.end_reason === 'stop')).toBe(true);
+    for (let w = 0; w < 3; w++) {
+      const ipPackets = got.filter((x) => x.worker === w && (x as unknown as { src: string }).src !== '').length;
+      const inFlows = flows.filter((f) => f.worker === w).reduce((n, f) => n + f.orig_pkts + f.resp_pkts, 0);
+      expect(inFlows, `worker ${w}`).toBe(ipPackets);
+    }
   }, LONG);
 
   test('setup() that throws stops the run before any packet (exit 1)', async () => {

@@ -132,3 +132,22 @@ export function fnv1a(data: Uint8Array): string {
 export function packetKey(p: { tsSec: number; tsNsec: number; caplen: number; data: Uint8Array }): string {
   return `${p.tsSec}.${String(p.tsNsec).padStart(9, '0')}/${p.caplen}/${fnv1a(p.data)}`;
 }
+
+/**
+ * FNV-1a of an Ethernet frame without its 802.1Q/802.1ad tags: the same for a
+ * frame whose tags the kernel moved into packet metadata (live capture) and
+ * the frame as it was sent.
+ */
+export function untaggedKey(data: Uint8Array): string {
+  let off = 12;
+  while (off + 4 <= data.length) {
+    const t = (data[off]! << 8) | data[off + 1]!;
+    if (t !== 0x8100 && t !== 0x88a8 && t !== 0x9100) break;
+    off += 4;
+  }
+  if (off === 12) return `${data.length}/${fnv1a(data)}`;
+  const out = new Uint8Array(data.length - (off - 12));
+  out.set(data.subarray(0, 12), 0);
+  out.set(data.subarray(off), 12);
+  return `${out.length}/${fnv1a(out)}`;
+}

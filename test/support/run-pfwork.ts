@@ -25,8 +25,11 @@ export interface PfworkRun {
 export interface RunningPfwork {
   child: ChildProcess;
   done: Promise<PfworkRun>;
-  /** Resolves when stderr has printed a line matching `re`. */
-  waitForStderr(re: RegExp, timeoutMs?: number): Promise<string>;
+  /**
+   * Resolves when stderr has printed a line matching `re` (`fresh`: a line
+   * printed after this call, not one already there).
+   */
+  waitForStderr(re: RegExp, timeoutMs?: number, fresh?: boolean): Promise<string>;
 }
 
 function parseLines(text: string): Record<string, unknown>[] {
@@ -51,12 +54,12 @@ export function startPfwork(args: string[], opts: { cwd?: string; timeoutMs?: nu
   });
   let stdout = '';
   let stderr = '';
-  const watchers: { re: RegExp; resolve: (l: string) => void }[] = [];
+  const watchers: { re: RegExp; from: number; resolve: (l: string) => void }[] = [];
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => {
     stderr += d;
     for (const w of [...watchers]) {
-      const m = stderr.split('\n').find((l) => w.re.test(l));
+      const m = stderr.slice(w.from).split('\n').find((l) => w.re.test(l));
       if (m) {
         watchers.splice(watchers.indexOf(w), 1);
         w.resolve(m);
@@ -77,12 +80,13 @@ export function startPfwork(args: string[], opts: { cwd?: string; timeoutMs?: nu
   return {
     child,
     done,
-    waitForStderr(re, ms = 90_000) {
+    waitForStderr(re, ms = 90_000, fresh = false) {
       return new Promise((resolve, reject) => {
-        const m = stderr.split('\n').find((l) => re.test(l));
+        const from = fresh ? stderr.length : 0;
+        const m = fresh ? undefined : stderr.split('\n').find((l) => re.test(l));
         if (m) return resolve(m);
         const t = setTimeout(() => reject(new Error(`stderr never matched ${re} within ${ms} ms:\n${stderr.slice(-1500)}`)), ms);
-        watchers.push({ re, resolve: (l) => (clearTimeout(t), resolve(l)) });
+        watchers.push({ re, from, resolve: (l) => (clearTimeout(t), resolve(l)) });
       });
     },
   };

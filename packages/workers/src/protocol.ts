@@ -47,6 +47,8 @@ export interface StartMessage {
   ringFd?: number;
   /** Emit one flow record per finished flow (`--flows`), handler or not. */
   flows: boolean;
+  /** Flow table options (core's `flows` section: timeouts, maxFlows), used when flows are tracked. */
+  flowTable: Record<string, number>;
   /** How often stats and report() are sent (ms). */
   statsIntervalMs: number;
   /** Stop the worker (exit 1) on the first handler exception instead of counting it. */

@@ -1,20 +1,25 @@
 // The module piscina runs in each offload thread: it loads the handler's
-// offload module (TypeScript too: tsx's loader is registered here unless the
-// process already runs with it) and calls its default export for every task.
+// offload module and calls its default export for every task. A TypeScript
+// module loads through tsx's loader, registered here when the thread does not
+// have it (a process's --import hooks do not always reach worker threads).
 // Plain JavaScript, because it is what makes TypeScript loadable.
 import { workerData } from 'node:worker_threads';
 
 const spec = workerData.pfworkOffloadModule;
-// `--import tsx` (or the absolute loader URL Supervisor passes) already registered it
-const tsxActive = process.execArgv.some((a, i) => {
-  const v = a.startsWith('--import=') ? a.slice(9) : process.execArgv[i - 1] === '--import' ? a : '';
-  return /^tsx(\/esm)?$|\/tsx\/dist\/(loader|esm\/index)\.mjs$/.test(v);
-});
-if (!tsxActive && /\.[cm]?tsx?$/.test(new URL(spec).pathname)) {
-  const { register } = await import('tsx/esm/api');
-  register();
+
+async function load() {
+  try {
+    return await import(spec);
+  } catch (err) {
+    if (err?.code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
+    const { register } = await import('tsx/esm/api');
+    register();
+    // a failed import stays failed in the module map: load it under a fresh URL
+    return await import(`${spec}${spec.includes('?') ? '&' : '?'}pfwork-tsx`);
+  }
 }
-const mod = await import(spec);
+
+const mod = await load();
 const run = mod.default;
 if (typeof run !== 'function') {
   throw new TypeError(`offload module ${spec} must export a function as its default export (it gets the data given to ctx.offload.run())`);

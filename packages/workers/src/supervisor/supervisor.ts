@@ -352,6 +352,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       ring: this.#plan!.ring,
       ...(this.#plan!.fanout ? { ringFd: RING_FD_IN_WORKER } : {}),
       flows: o.output.flows,
+      flowTable: { ...o.flows },
       statsIntervalMs: Math.max(100, Math.round(o.output.statsIntervalSec * 1000)),
       stopOnError: o.handler.stopOnError,
       resumeAfter: o.capture.read !== undefined ? slot.position : 0,
@@ -500,6 +501,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#output?.on('error', (err: NodeJS.ErrnoException) => {
       if (this.#outputFailed) return;
       this.#outputFailed = true;
+      if (err.code === 'EPIPE') {
+        // the reader went away (`pfwork ... | head`): stop quietly, as Unix tools do
+        this.#log('info', 'the records output was closed by its reader (EPIPE): stopping');
+        void this.stop('shutdown');
+        return;
+      }
       this.#fail(pfwError('PFW_OUTPUT', `cannot write records to ${this.options.output.path === '-' ? 'stdout' : this.options.output.path}: ${err.message}`, err));
     });
   }

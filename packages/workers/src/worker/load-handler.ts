@@ -44,6 +44,22 @@ export function resolveHandlerPath(spec: string, cwd = process.cwd()): string {
   );
 }
 
+/**
+ * import(), and for a TypeScript module in a process started without tsx (a
+ * library user's `node app.js`), registers tsx's loader and imports it again
+ * under a fresh URL (a failed import stays failed in the module map).
+ */
+async function importTypeScriptToo(url: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
+    const { register } = await import('tsx/esm/api');
+    register();
+    return (await import(`${url}?pfwork-tsx`)) as Record<string, unknown>;
+  }
+}
+
 export interface LoadedHandler {
   /** Absolute path of the module. */
   path: string;
@@ -61,7 +77,7 @@ export interface LoadedHandler {
 export async function importHandler(file: string): Promise<LoadedHandler> {
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    mod = await importTypeScriptToo(pathToFileURL(file).href);
   } catch (cause) {
     throw pfwError('PFW_HANDLER_LOAD', `could not load handler module ${file}: ${(cause as Error)?.message ?? String(cause)}`, cause);
   }

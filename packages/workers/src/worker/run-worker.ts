@@ -14,7 +14,7 @@
 import path from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { parseHandlerConfig, type AnyHandler, type HandlerContext } from '@pfwork/core';
-import type { RingOptions } from '@pfwork/native';
+import type { Ring, RingOptions } from '@pfwork/native';
 import { errorCode, errorMessage, pfwError } from '../errors.js';
 import { OffloadPool } from '../offload/offload-pool.js';
 import {
@@ -28,10 +28,10 @@ import {
 } from '../protocol.js';
 import { processChannel, type WorkerChannel } from './channel.js';
 import { channelLogger, makeContext } from './context.js';
-import { buildFlowStage, createFlowTracker, type FlowHook, type FlowStage } from './flow-stage.js';
+import { buildFlowDelivery, type FlowDelivery, type FlowHook } from './flow-stage.js';
 import { importHandler } from './load-handler.js';
 import { buildBatchStep, type PacketHook } from './loop.js';
-import { openRing, type CaptureRing } from './open-ring.js';
+import { openRing } from './open-ring.js';
 import { RecordSink } from './record-sink.js';
 
 export interface RunWorkerOptions {
@@ -63,6 +63,14 @@ type LoadedHooks = AnyHandler & {
   offload?: string | URL;
 };
 
+/** What the message handlers and the loop share. */
+interface WorkerState {
+  stop: boolean;
+  sink: RecordSink | undefined;
+  /** Set once the loop runs: wakes a live ring waiting for packets. */
+  onStop: (() => void) | undefined;
+}
+
 class StartFailure extends Error {
   constructor(
     readonly phase: ErrorPhase,
@@ -89,9 +97,11 @@ class StopOnError extends Error {}
  */
 export async function runWorker(options: RunWorkerOptions = {}): Promise<WorkerOutcome> {
   const channel = options.channel ?? processChannel();
-  const state = { stop: false, sink: undefined as RecordSink | undefined };
+  const state: WorkerState = { stop: false, sink: undefined, onStop: undefined };
   const requestStop = () => {
+    if (state.stop) return;
     state.stop = true;
+    state.onStop?.();
   };
   // The supervisor owns signals: Ctrl-C reaches the whole process group, but only
   // the supervisor decides (it sends StopMessage). SIGTERM sent to a worker alone drains it.
@@ -120,7 +130,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<WorkerO
 async function runStarted(
   channel: WorkerChannel,
   start: StartMessage,
-  state: { stop: boolean; sink: RecordSink | undefined },
+  state: WorkerState,
 ): Promise<WorkerOutcome> {
   const counters = zeroCounters();
   const { index, count } = start.worker;
@@ -143,8 +153,8 @@ async function runStarted(
   let h: LoadedHooks | undefined;
   let ctx: HandlerContext;
   let offload: OffloadPool | undefined;
-  let ring: CaptureRing | undefined;
-  let flows: FlowStage | undefined;
+  let ring: Ring | undefined;
+  let deliverFlows: FlowDelivery | undefined;
   const deferred: { onHookError?: (hook: string, err: unknown) => void } = {};
   try {
     if (start.protocol !== PROTOCOL_VERSION) {
@@ -172,22 +182,18 @@ async function runStarted(
     }
     ctx = makeContext({ index, count, config, sink, log: channelLogger(channel, index, h?.name ?? null), offload });
     if (start.flows || h?.flow) {
-      try {
-        flows = buildFlowStage({
-          tracker: createFlowTracker({}),
-          hook: h?.flow?.bind(h),
-          emitRecords: start.flows,
-          worker: index,
-          ctx,
-          sink,
-          counters,
-          onHookError: (hook, err) => deferred.onHookError!(hook, err),
-        });
-      } catch (err) {
-        throw new StartFailure('open', err);
-      }
+      deliverFlows = buildFlowDelivery({
+        hook: h?.flow?.bind(h),
+        emitRecords: start.flows,
+        worker: index,
+        ctx,
+        sink,
+        counters,
+        onHookError: (hook, err) => deferred.onHookError!(hook, err),
+      });
     }
     const ringOptions: RingOptions = { ...start.ring };
+    if (deliverFlows) ringOptions.flows = start.flowTable;
     if (start.ringFd !== undefined) ringOptions.fd = start.ringFd;
     else if (ringOptions.file !== undefined) ringOptions.clusterSlot = { index, count };
     try {
@@ -264,7 +270,16 @@ async function runStarted(
     }
   };
   /** Records first, then stats and report at the same position (a restart resumes consistently). */
+  const live = start.ring.file === undefined;
   const tick = (final: boolean) => {
+    // a quiet live link: idle flows still end (packet time is wall-clock time there)
+    if (live && deliverFlows && !final) {
+      try {
+        deliverFlows(ring!.flowTable?.advance(Math.floor(Date.now() / 1000)));
+      } catch (err) {
+        countHookError('flow', err);
+      }
+    }
     void sink.flush(position);
     void channel.send({ type: 'stats', at: Date.now(), counters: snapshot(), position, final });
     if (h?.report) void channel.send({ type: 'report', part: partOf(), final });
@@ -275,7 +290,7 @@ async function runStarted(
     pid: process.pid,
     backend: ring!.backend,
     handler: h?.name ?? null,
-    hooks: { packet: !!h?.packet, flow: !!flows, report: !!h?.report },
+    hooks: { packet: !!h?.packet, flow: !!h?.flow, report: !!h?.report },
   });
 
   const timer = setInterval(() => tick(false), start.statsIntervalMs);
@@ -284,6 +299,16 @@ async function runStarted(
   let lastYield = Date.now();
 
   // ---- the loop ----
+  // A live ring waits inside nextBatch() for packets: a stop request disables
+  // the ring, which ends that wait (PFW_RING_NOT_ENABLED) without losing a batch.
+  state.onStop = () => {
+    try {
+      if (live) ring!.disable();
+    } catch {
+      // already closed
+    }
+  };
+  if (state.stop) state.onStop();
   try {
     while (!state.stop && !stopOnErrorPending) {
       const batch = await ring!.nextBatch();
@@ -296,10 +321,10 @@ async function runStarted(
         from = Math.min(skip, batch.count);
         skip -= from;
       }
-      if (from < batch.count) {
-        step(batch, position, from);
-        flows?.step(batch);
-      }
+      if (from < batch.count) step(batch, position, from);
+      // Flows that finished while a restarted file worker skips its predecessor's
+      // packets were delivered by the predecessor.
+      if (deliverFlows && (from < batch.count || batch.count === 0)) deliverFlows(batch.flows);
       position += batch.count;
       if (sink.full) void sink.flush(position);
       const wait = sink.belowWindow();
@@ -312,17 +337,26 @@ async function runStarted(
       }
     }
   } catch (err) {
-    if (!(err instanceof StopOnError)) await report('run', err, true); // the ring failed during capture
-    reason = 'error';
+    if (err instanceof StopOnError) {
+      reason = 'error';
+    } else if (state.stop && errorCode(err) === 'PFW_RING_NOT_ENABLED') {
+      reason = 'stop';
+    } else {
+      await report('run', err, true); // the ring failed during capture
+      reason = 'error';
+    }
   }
   if (stopOnErrorPending) reason = 'error';
   clearInterval(timer);
 
   // ---- drain: flows, offload tasks, close(), then the final messages ----
-  try {
-    flows?.finish();
-  } catch {
-    // counted by the flow stage (stopOnError)
+  if (deliverFlows && reason !== 'eof') {
+    // none is lost: every flow still open ends now (end_reason "stop")
+    try {
+      deliverFlows(ring!.flushFlows('stop'));
+    } catch (err) {
+      if (!(err instanceof StopOnError)) countHookError('flow', err);
+    }
   }
   await offload?.close().catch(() => {});
   try {
