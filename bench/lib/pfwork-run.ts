@@ -144,6 +144,7 @@ export function startPfwork(run: PfworkRun): StartedPfwork {
       packets: stats.reduce((n, s) => n + s.received, 0),
       seconds: (Math.max(...probes.map((p) => p.t1)) - Math.min(...probes.map((p) => p.t0))) / 1000,
       cpuSeconds: probes.reduce((n, p) => n + p.cpuSeconds, 0),
+      /** The workers' CPU only: the supervisor (writing records) is not counted. */
       cpuSecondsPerWorker: probes.map((p) => p.cpuSeconds),
       flows: run.flows ? stats.reduce((n, s) => n + s.flows, 0) : handlerFlows,
       drops: stats.reduce((n, s) => n + s.dropped, 0),
@@ -151,6 +152,7 @@ export function startPfwork(run: PfworkRun): StartedPfwork {
       heapStart: Math.max(...probes.map((p) => p.heapStart)),
       heapEnd: Math.max(...probes.map((p) => p.heapEnd)),
       heapGrowth: Math.max(...probes.map((p) => p.heapEnd - p.heapStart)),
+      heapGrowthAtClose: Math.max(...probes.map((p) => p.heapAtClose - p.heapStart)),
       minorGcs: probes.reduce((n, p) => n + p.minorGcs, 0),
       majorGcs: probes.reduce((n, p) => n + p.majorGcs, 0),
       perWorkerPackets: stats.map((s) => s.received),
