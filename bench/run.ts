@@ -85,7 +85,7 @@ async function main(): Promise<number> {
   const errors = new Map<string, string>();
   try {
     if (selected.some((r) => r.section === 'live' && !skips.has(r.id))) {
-      env.liveCapture = ensureCapture({ packets: opts.livePackets, flows: opts.flows, seed: opts.seed }, CACHE_DIR, log);
+      env.liveCapture = ensureCapture({ packets: opts.livePackets, flows: opts.liveFlows, seed: opts.seed }, CACHE_DIR, log);
       link = await createLiveLink();
       env.link = link;
       log(`live link: ${link.captureIf} (capture) <-> ${link.injectIf} in namespace ${link.ns}`);
@@ -124,7 +124,7 @@ async function main(): Promise<number> {
   const header =
     `pfwork benchmark: ${c.packets.toLocaleString('en')} packets, ${c.flows.toLocaleString('en')} flows, seed ${c.seed}, ` +
     `median of ${opts.runs} run${opts.runs > 1 ? 's' : ''}` +
-    (selected.some((r) => r.section === 'live') ? `; live: ${opts.livePackets.toLocaleString('en')} packets at ${opts.liveRate.toLocaleString('en')} pps` : '');
+    (selected.some((r) => r.section === 'live') ? `; live: ${opts.livePackets.toLocaleString('en')} packets, ${opts.liveFlows.toLocaleString('en')} flows, at ${opts.liveRate.toLocaleString('en')} pps` : '');
   const out = [header, ...tables.map(renderText), `machine: ${describeMachine(machine)}`].join('\n\n');
   process.stdout.write(out + '\n');
   if (opts.markdown) process.stdout.write('\n' + [header, ...tables.map(renderMarkdown), `machine: ${describeMachine(machine)}`].join('\n\n') + '\n');

@@ -12,6 +12,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --only IDS        comma-separated row ids to run (see --list); targets whose rows are absent print n/a
   --live-rate PPS   injection rate of the live rows (default 300000)
   --live-packets N  packets injected per live run (default 1000000)
+  --live-flows N    flows in the live capture (default: as many packets per flow as the file)
   --json FILE       also write every run's raw figures as JSON
   --markdown        print the tables as Markdown too (for docs/bench.md and the README)
   --cpu-prof DIR    write a V8 CPU profile of every pfwork worker's capture window into DIR
@@ -41,6 +42,7 @@ export function parseOptions(argv: string[]): ParsedArgs {
       only: { type: 'string' },
       'live-rate': { type: 'string', default: '300000' },
       'live-packets': { type: 'string', default: '1000000' },
+      'live-flows': { type: 'string' },
       json: { type: 'string' },
       markdown: { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
@@ -57,6 +59,7 @@ export function parseOptions(argv: string[]): ParsedArgs {
     only: values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : null,
     liveRate: int('live-rate', values['live-rate'], 1),
     livePackets: int('live-packets', values['live-packets'], 1),
+    liveFlows: 0,
     json: values.json ?? null,
     cpuProfDir: values['cpu-prof'] ? path.resolve(values['cpu-prof']) : null,
     markdown: values.markdown,
@@ -64,8 +67,11 @@ export function parseOptions(argv: string[]): ParsedArgs {
     help: values.help,
   };
   if (o.flows > o.packets) throw new Error(`--flows (${o.flows}) must not exceed --packets (${o.packets}): every flow has at least one packet`);
-  if (o.flows > o.livePackets && (!o.only || o.only.some((id) => id.startsWith('live')))) {
-    throw new Error(`--flows (${o.flows}) must not exceed --live-packets (${o.livePackets}): the live capture has the same flows`);
+  o.liveFlows = values['live-flows']
+    ? int('live-flows', values['live-flows'], 1)
+    : Math.max(1, Math.round((o.flows * o.livePackets) / o.packets));
+  if (o.liveFlows > o.livePackets) {
+    throw new Error(`--live-flows (${o.liveFlows}) must not exceed --live-packets (${o.livePackets}): every flow has at least one packet`);
   }
   return o;
 }

@@ -15,6 +15,8 @@ export interface RunOptions {
   only: string[] | null;
   liveRate: number;
   livePackets: number;
+  /** Flows in the live capture (default: the file's packets per flow). */
+  liveFlows: number;
   json: string | null;
   /** Profile the Node processes of pfwork rows (--cpu-prof) into this directory. */
   cpuProfDir: string | null;
