@@ -128,9 +128,14 @@ export function fnv1a(data: Uint8Array): string {
   return h.toString(16).padStart(8, '0');
 }
 
-/** The identity the scriptable fixture handler puts in its per-packet records. */
-export function packetKey(p: { tsSec: number; tsNsec: number; caplen: number; data: Uint8Array }): string {
-  return `${p.tsSec}.${String(p.tsNsec).padStart(9, '0')}/${p.caplen}/${fnv1a(p.data)}`;
+/**
+ * The identity the scriptable fixture handler puts in its per-packet records:
+ * length and content. Runs are compared as multisets of these, so identical
+ * frames count by multiplicity. Timestamps stay out: what a reader makes of a
+ * corrupt timestamp field is the ring's business, not the workers'.
+ */
+export function packetKey(p: { caplen: number; data: Uint8Array }): string {
+  return `${p.caplen}/${fnv1a(p.data)}`;
 }
 
 /**
