@@ -125,6 +125,7 @@ BatchResult BatchBuilder::build(Backend& backend, uint32_t max) {
     PacketMeta m;
     uint32_t h;
     for (const RawPacket& p : raw_) {
+      if (visitor_) visitor_->tick(p.ts_ns);  // flows branch: the clock sees every packet
       if (!keep(p, &m, &h)) continue;
       t_->data_off[n] = uint32_t(p.data - lo);
       t_->ts_sec[n] = double(p.ts_ns / 1000000000ull);

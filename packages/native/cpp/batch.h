@@ -71,6 +71,10 @@ class PacketVisitor {
  public:
   virtual ~PacketVisitor() = default;
   virtual void visit(uint32_t row, const RawPacket& pkt, const PacketMeta& meta, uint32_t hash) = 0;
+  // flows branch: every packet read, delivered or not (another slot's, filtered,
+  // sampled out), so the flow table's clock is the input's: the rings of a
+  // software cluster end flows the same way as one ring would.
+  virtual void tick(uint64_t ts_ns) {}
 };
 
 // Running totals of the software path.

@@ -284,6 +284,9 @@ void FlowTable::flush(FlowEnd why) {
 void FlowTable::clear_finished() {
   finished_.clear();
   finished_tunnels_.clear();
+  // A flush of a big table grows these to its size: give that memory back.
+  if (finished_.capacity() > 65536) finished_.shrink_to_fit();
+  if (finished_tunnels_.capacity() > 65536) finished_tunnels_.shrink_to_fit();
 }
 
 // ---- counting ----

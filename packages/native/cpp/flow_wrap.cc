@@ -41,6 +41,7 @@ class TableVisitor : public PacketVisitor {
   void visit(uint32_t, const RawPacket& p, const PacketMeta& m, uint32_t) override {
     t_->update(p.data, p.caplen, m, p.ts_ns);
   }
+  void tick(uint64_t ts_ns) override { t_->advance(ts_ns); }
 
  private:
   FlowTable* t_;

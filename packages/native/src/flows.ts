@@ -255,9 +255,10 @@ export function resolveFlowTableOptions(options: FlowTableOptions = {}): Resolve
  * silences calls advance() with the wall clock so idle flows still end.
  *
  * @example
+ *   const ring = Ring.open({ file: 'trace.pcap' });          // a ring without `flows`
  *   const table = new FlowTable({ udpIdleTimeoutSec: 30 });
- *   for (const batch of batches) for (let i = 0; i < ...; ) handle(table.update(batch, ring.linkType));
- *   handle(table.flush('end'));
+ *   for await (const batch of ring) handle(table.update(batch, ring.linkType));
+ *   handle(table.flush('end'));                              // FlowBatch: flowRecordAt() in @pfwork/core makes records
  * @throws TypeError (code PFW_INVALID_ARGUMENT) for bad options (see resolveFlowTableOptions)
  */
 export class FlowTable {

@@ -74,8 +74,9 @@ export interface RingOptions {
 
 export interface RingStats {
   /**
-   * Packets the ring took in since open (running totals). afpacket: the
-   * kernel's tp_packets (what passed the socket filter, dropped ones included);
+   * Packets the ring took in since open (running totals). afpacket: packets
+   * the kernel put into the ring (tp_packets - tp_drops), so received +
+   * dropped is every packet that passed the socket filter (docs/afpacket.md);
    * pfring: pfring_stats recv; files: packets of this ring's cluster slot that
    * passed direction and BPF.
    */

@@ -257,9 +257,7 @@ describe.skipIf(!root)('AF_PACKET clusters with supervisor-owned sockets, in N p
     expect(() => createFanoutGroup({ ...base, blockSize: 5000, snaplen: 1500 })).toThrow(
       expect.objectContaining({
         code: 'PFW_INVALID_OPTION',
-        message:
-          'invalid ring options:\n- blockSize (5000) must be a multiple of the page size (4096)\n' +
-          '- frameSize (2048) must divide blockSize (5000)',
+        message: 'invalid ring options: blockSize (5000) must be a multiple of the page size (4096)',
       }),
     );
     expect(() => createFanoutGroup({ ...base, device: 'pfwnosuchdev0' })).toThrow(

@@ -1,0 +1,40 @@
+/**
+ * What every measured program prints as its last stdout line (one JSON
+ * object), so the runner treats C baselines, node_pcap and pfwork alike.
+ */
+export interface ProgramReport {
+  packets: number;
+  /** Wall seconds from opening the input to the last packet processed. */
+  seconds: number;
+  /** CPU seconds (user + system) of the process(es) doing the work. */
+  cpuSeconds?: number;
+  /** Distinct flows counted (or finished flow records). */
+  flows?: number;
+  /** Peak resident set of each worker process, kB. */
+  rssKb?: number[];
+  /** JS heap used after a full GC at the start and at the end of the file (bytes). */
+  heapStart?: number;
+  heapEnd?: number;
+  /** Bytes of flow-table memory per tracked flow. */
+  bytesPerFlow?: number;
+  /** Live rows: packets the kernel dropped, packets sent by the injector. */
+  drops?: number;
+  sent?: number;
+  [k: string]: unknown;
+}
+
+/** Prints the report as the program's last stdout line. */
+export function printReport(r: ProgramReport): void {
+  process.stdout.write(JSON.stringify(r) + '\n');
+}
+
+/** Peak RSS of this process in kB (getrusage ru_maxrss). */
+export function maxRssKb(): number {
+  return process.resourceUsage().maxRSS;
+}
+
+/** CPU seconds (user + system) of this process so far. */
+export function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}

@@ -1,0 +1,67 @@
+/**
+ * The targets of issue 6, each evaluated from rows of the same run. A target
+ * whose rows did not run is "n/a" (never a silent PASS).
+ */
+import type { RowSummary } from './summary.js';
+
+export type Verdict = 'PASS' | 'MISS' | 'n/a';
+
+export interface TargetResult {
+  /** The row the verdict is printed on. */
+  row: string;
+  text: string;
+  measured: string;
+  verdict: Verdict;
+}
+
+/** Heap growth over the whole file below this is "flat" (a leak per packet would be megabytes). */
+export const FLAT_HEAP_BYTES = 1 << 20;
+
+const x = (v: number) => `${v.toFixed(2)}x`;
+
+export function evaluateTargets(rows: Map<string, RowSummary>, liveRate: number): TargetResult[] {
+  const pps = (id: string) => rows.get(id)?.pps;
+  const out: TargetResult[] = [];
+  const ratio = (row: string, text: string, num: string, den: string, min: number, what: string) => {
+    const a = pps(num);
+    const b = pps(den);
+    if (a === undefined || b === undefined) return out.push({ row, text, measured: '', verdict: 'n/a' });
+    const r = a / b;
+    out.push({ row, text, measured: `${x(r)} ${what}`, verdict: r >= min ? 'PASS' : 'MISS' });
+  };
+  ratio('flows-1', '>= 0.8x A', 'flows-1', 'a', 0.8, 'A');
+  ratio('handler-1', '>= 0.5x A', 'handler-1', 'a', 0.5, 'A');
+  ratio('handler-1', '>= 5x B', 'handler-1', 'b', 5, 'B');
+  ratio('flows-2', '>= 1.6x 1 worker', 'flows-2', 'flows-1', 1.6, '1 worker');
+  ratio('handler-2', '>= 1.6x 1 worker', 'handler-2', 'handler-1', 1.6, '1 worker');
+
+  const c = rows.get('live-c')?.cpuNsPerPacket;
+  const p = rows.get('live-1')?.cpuNsPerPacket;
+  if (c === undefined || p === undefined) out.push({ row: 'live-1', text: 'CPU/pkt <= 1.5x C reader', measured: '', verdict: 'n/a' });
+  else out.push({ row: 'live-1', text: 'CPU/pkt <= 1.5x C reader', measured: `${x(p / c)} C`, verdict: p / c <= 1.5 ? 'PASS' : 'MISS' });
+
+  const l2 = rows.get('live-2');
+  if (l2?.drops === undefined) out.push({ row: 'live-2', text: `no drops at ${liveRate / 1000} kpps`, measured: '', verdict: 'n/a' });
+  else {
+    // the target only holds if the injector actually reached the rate
+    const reached = (l2.injectPps ?? 0) >= 0.95 * liveRate;
+    out.push({
+      row: 'live-2',
+      text: `no drops at ${liveRate / 1000} kpps`,
+      measured: `${l2.drops} dropped${reached ? '' : `, injector reached only ${Math.round((l2.injectPps ?? 0) / 1000)} kpps`}`,
+      verdict: l2.drops === 0 && reached ? 'PASS' : 'MISS',
+    });
+  }
+
+  for (const id of ['flows-1', 'handler-1', 'flows-2', 'handler-2']) {
+    const r = rows.get(id);
+    if (r?.heapGrowth === undefined) continue;
+    out.push({
+      row: id,
+      text: 'JS heap flat',
+      measured: `${r.heapGrowth >= 0 ? '+' : ''}${(r.heapGrowth / 1024).toFixed(0)} kB`,
+      verdict: r.heapGrowth < FLAT_HEAP_BYTES ? 'PASS' : 'MISS',
+    });
+  }
+  return out;
+}

@@ -1,0 +1,44 @@
+/** The baseline rows: Baseline A (C + libpcap) and Baseline B (node_pcap), and node_pcap's raw delivery. */
+import { nativeHas } from '../lib/native-probe.js';
+import { ensureNodePcap } from '../lib/node-pcap.js';
+import { PROGRAMS_DIR, REPO_ROOT } from '../lib/paths.js';
+import { runProgram } from '../lib/spawn.js';
+import path from 'node:path';
+import type { Row } from './types.js';
+
+export const baselineA: Row = {
+  id: 'a',
+  title: 'Baseline A: C, libpcap + locate + hash + flow table',
+  section: 'file',
+  skipReason: () => undefined,
+  runOnce: (env) => runProgram('Baseline A', env.bins.baseline_a!, [env.capture.path]),
+};
+
+function nodePcapRow(id: string, title: string, raw: boolean): Row {
+  return {
+    id,
+    title,
+    section: 'file',
+    skipReason: () => undefined,
+    runOnce: async (env) => {
+      ensureNodePcap(env.log);
+      const script = path.join(PROGRAMS_DIR, 'node-pcap-count.ts');
+      return runProgram(title, process.execPath, ['--import', 'tsx', script, env.capture.path, ...(raw ? ['--raw'] : [])], {
+        cwd: REPO_ROOT,
+      });
+    },
+  };
+}
+
+export const baselineB = nodePcapRow('b', 'Baseline B: node_pcap, decode + count per 5-tuple', false);
+export const baselineBRaw = nodePcapRow('b-raw', 'node_pcap raw delivery, no decode (context)', true);
+
+/** pfwork's native path alone (Ring + FlowTable in one process): context for the worker rows. */
+export const nativePath: Row = {
+  id: 'native',
+  title: 'pfwork native path alone: Ring batches + FlowTable, 1 process (context)',
+  section: 'file',
+  skipReason: () => (nativeHas('Ring') && nativeHas('FlowTable') ? undefined : '@pfwork/native lacks Ring or FlowTable (branches ring/flows not merged)'),
+  runOnce: (env) =>
+    runProgram('the native path', process.execPath, ['--import', 'tsx', path.join(PROGRAMS_DIR, 'native-path.ts'), env.capture.path], { cwd: REPO_ROOT }),
+};

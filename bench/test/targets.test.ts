@@ -1,0 +1,65 @@
+/**
+ * The verdicts printed under the table: each target of issue 6 computed from
+ * the rows of the same run, MISS below the bar, n/a (never PASS) when a row it
+ * needs did not run, and the live drop target only when the rate was reached.
+ */
+import { describe, expect, it } from 'vitest';
+import { median } from '../lib/stats.js';
+import type { RowSummary } from '../lib/summary.js';
+import { evaluateTargets, FLAT_HEAP_BYTES } from '../lib/targets.js';
+
+function rows(list: Partial<RowSummary>[]): Map<string, RowSummary> {
+  return new Map(list.map((r) => [r.id!, { title: r.id!, section: 'file', runs: [], ...r } as RowSummary]));
+}
+
+const find = (t: ReturnType<typeof evaluateTargets>, row: string, text: string) => t.find((x) => x.row === row && x.text === text)!;
+
+describe('evaluateTargets', () => {
+  it('passes at the bar and misses just below it', () => {
+    const t = evaluateTargets(rows([{ id: 'a', pps: 1000 }, { id: 'b', pps: 100 }, { id: 'flows-1', pps: 800 }, { id: 'handler-1', pps: 499 }]), 300_000);
+    expect(find(t, 'flows-1', '>= 0.8x A')).toMatchObject({ verdict: 'PASS', measured: '0.80x A' });
+    expect(find(t, 'handler-1', '>= 0.5x A')).toMatchObject({ verdict: 'MISS', measured: '0.50x A' });
+    expect(find(t, 'handler-1', '>= 5x B')).toMatchObject({ verdict: 'MISS', measured: '4.99x B' });
+  });
+
+  it('compares 2 workers with 1 worker of the same kind', () => {
+    const t = evaluateTargets(rows([{ id: 'flows-1', pps: 100 }, { id: 'flows-2', pps: 160 }, { id: 'handler-1', pps: 100 }, { id: 'handler-2', pps: 159 }]), 300_000);
+    expect(find(t, 'flows-2', '>= 1.6x 1 worker').verdict).toBe('PASS');
+    expect(find(t, 'handler-2', '>= 1.6x 1 worker').verdict).toBe('MISS');
+  });
+
+  it('says n/a, never PASS, when a row a target needs did not run', () => {
+    const t = evaluateTargets(rows([{ id: 'flows-1', pps: 1e9 }]), 300_000);
+    expect(find(t, 'flows-1', '>= 0.8x A').verdict).toBe('n/a');
+    expect(find(t, 'live-1', 'CPU/pkt <= 1.5x C reader').verdict).toBe('n/a');
+    expect(find(t, 'live-2', 'no drops at 300 kpps').verdict).toBe('n/a');
+  });
+
+  it('judges live CPU per packet against the C reader', () => {
+    const t = evaluateTargets(rows([{ id: 'live-c', cpuNsPerPacket: 400 }, { id: 'live-1', cpuNsPerPacket: 601 }]), 300_000);
+    expect(find(t, 'live-1', 'CPU/pkt <= 1.5x C reader')).toMatchObject({ verdict: 'MISS', measured: '1.50x C' });
+  });
+
+  it('counts zero drops as a pass only if the injector reached the rate', () => {
+    const ok = evaluateTargets(rows([{ id: 'live-2', drops: 0, injectPps: 290_000 }]), 300_000);
+    expect(find(ok, 'live-2', 'no drops at 300 kpps').verdict).toBe('PASS');
+    const slow = evaluateTargets(rows([{ id: 'live-2', drops: 0, injectPps: 200_000 }]), 300_000);
+    expect(find(slow, 'live-2', 'no drops at 300 kpps')).toMatchObject({ verdict: 'MISS', measured: '0 dropped, injector reached only 200 kpps' });
+    const dropped = evaluateTargets(rows([{ id: 'live-2', drops: 3, injectPps: 300_000 }]), 300_000);
+    expect(find(dropped, 'live-2', 'no drops at 300 kpps').verdict).toBe('MISS');
+  });
+
+  it('calls the heap flat below 1 MiB of growth over the file', () => {
+    const t = evaluateTargets(rows([{ id: 'flows-1', heapGrowth: FLAT_HEAP_BYTES - 1 }, { id: 'handler-1', heapGrowth: FLAT_HEAP_BYTES }]), 300_000);
+    expect(find(t, 'flows-1', 'JS heap flat').verdict).toBe('PASS');
+    expect(find(t, 'handler-1', 'JS heap flat').verdict).toBe('MISS');
+  });
+});
+
+describe('median', () => {
+  it('takes the middle value, or the mean of the two middle ones', () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(() => median([])).toThrow('median of an empty list');
+  });
+});
