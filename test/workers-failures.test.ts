@@ -125,6 +125,21 @@ describe.concurrent('failure paths', () => {
     expect(workerStats(r).map((s) => s.state)).toEqual(['killed', 'done', 'done']);
   }, LONG);
 
+  test('a second Ctrl-C kills at once instead of waiting for the kill timeout', async () => {
+    const p = await startPfwork(start({ handler: { config: { hangOn: { packet: 5, worker: 0 } } }, supervision: { killTimeoutMs: 60_000 } }, ['--stats-interval', '0.2']));
+    await p.waitForStderr(/"state":"done".*"state":"done"/);
+    const t0 = Date.now();
+    p.child.kill('SIGINT');
+    await p.waitForStderr(/SIGINT: stopping;/);
+    p.child.kill('SIGINT');
+    const r = await p.done;
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(r.code).toBe(1);
+    expect(r.logs.some((l) => l.msg === 'SIGINT again: killing the workers now')).toBe(true);
+    expect(errors(r).map((e) => e.msg)).toContain('worker 0 was killed (forced stop) before it finished draining; its last records and report may be incomplete');
+    expect(workerStats(r).map((s) => s.state)).toEqual(['killed', 'done', 'done']);
+  }, LONG);
+
   test('SIGTERM during a run: every worker drains, final report, stats and every flow, exit 0', async () => {
     const p = await startPfwork(start({ handler: { config: { slowMs: 2 } }, capture: { batchSize: 32 } }, ['--stats-interval', '0.2', '--flows']));
     await p.waitForStderr(/"type":"stats".*"received":[1-9]/);

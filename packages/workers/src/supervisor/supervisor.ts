@@ -166,6 +166,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   #killTimer: NodeJS.Timeout | null = null;
   #forked = false;
   #stopping = false;
+  #forced = false;
   #stopReason: 'signal' | 'duration' | 'shutdown' | 'error' = 'shutdown';
   #failure: SupervisorErrorEvent | undefined;
   #reported = new Set<string>();
@@ -293,6 +294,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   /** Forced stop (a second Ctrl-C): kills every worker now. */
   kill(): Promise<RunResult> {
     this.#stopping = true;
+    this.#forced = true;
     this.#killAll();
     this.#checkDone();
     return this.#done;
@@ -426,10 +428,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       this.emit('worker-exit', { ...base, outcome: slot.killed ? 'killed' : 'crashed' });
       if (slot.killed && !this.#failure) {
         this.#failure = Object.assign(
-          pfwError(
-            'PFW_KILL_TIMEOUT',
-            `worker ${slot.index} did not finish draining within ${this.options.supervision.killTimeoutMs} ms and was killed; its last records and report may be incomplete`,
-          ),
+          this.#forced
+            ? pfwError('PFW_KILLED', `worker ${slot.index} was killed (forced stop) before it finished draining; its last records and report may be incomplete`)
+            : pfwError(
+                'PFW_KILL_TIMEOUT',
+                `worker ${slot.index} did not finish draining within ${this.options.supervision.killTimeoutMs} ms and was killed; its last records and report may be incomplete`,
+              ),
           { worker: slot.index },
         );
         this.emit('error', this.#failure);
