@@ -37,11 +37,17 @@ if [ "$have" != "$pnpm_version" ]; then
   npm install --silent --no-audit --no-fund --prefix .tools "pnpm@$pnpm_version" >&2
 fi
 
+# Node's headers ship under /usr on Debian's nodejs: without this, node-gyp (run
+# by pnpm for native packages) would try to download them, and there may be no
+# network. Root's ~/.npmrc may say so already; other users' does not.
+if [ -f /usr/include/node/node_api.h ]; then export npm_config_nodedir=/usr; fi
+
 stamp=node_modules/.pfwork-install-stamp
 if [ ! -f "$stamp" ] || [ pnpm-lock.yaml -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
   say "installing the workspace's packages"
   if [ -f pnpm-lock.yaml ]; then lockflag=--frozen-lockfile; else lockflag=; fi
-  CI=true bash scripts/pnpm.sh install $lockflag --reporter=silent >&2
+  CI=true bash scripts/pnpm.sh install $lockflag > .tools/install.log 2>&1 || {
+    cat .tools/install.log >&2; say "pnpm install failed (log above)"; exit 1; }
   touch "$stamp"
 fi
 
