@@ -17,10 +17,9 @@ import { describe, expect, it } from 'vitest';
 import { Ring, type FlowBatch } from '@pfwork/native';
 import { SHARED_PCAPS_SKIP, repoRoot, sharedPcaps, sharedPcapsDir } from './support/pcaps.js';
 import {
-  comparable,
+  expectAgreesWithTshark,
   ourCmpFlows,
   readDifferences,
-  totalsBySender,
   tsharkCmpFlows,
   type CmpFlow,
 } from './support/flows-tshark.js';
@@ -47,14 +46,6 @@ const captures = rows
   : [];
 const fixture = readDifferences(path.join(repoRoot, 'test/fixtures/flows-tshark-differences.json'));
 
-function pick(flows: CmpFlow[], id: string, side: string): CmpFlow {
-  const found = flows.filter((f) => f.id === id);
-  if (found.length !== 1) {
-    throw new Error(`differences fixture names ${side} flow "${id}" ${found.length} times; flows here:\n  ${flows.map((f) => f.id).join('\n  ')}`);
-  }
-  return found[0]!;
-}
-
 /** Every flow record of a capture, read through a Ring with flows. */
 async function ringFlows(file: string): Promise<CmpFlow[]> {
   const ring = Ring.open({ file, flows: NO_TIME_ENDINGS, maxBatch: 7 });
@@ -65,11 +56,6 @@ async function ringFlows(file: string): Promise<CmpFlow[]> {
   expect(ring.flushFlows().count, 'flows left open after the end of input').toBe(0);
   return out;
 }
-
-const span = (fs: CmpFlow[]) => ({
-  first: fs.reduce((m, f) => (f.firstNs < m ? f.firstNs : m), fs[0]!.firstNs),
-  last: fs.reduce((m, f) => (f.lastNs > m ? f.lastNs : m), fs[0]!.lastNs),
-});
 
 describe.skipIf(!rows)('flow records agree with tshark on the shared captures', () => {
   it('every difference in the fixture names a known rule and a capture that exists', () => {
@@ -84,30 +70,7 @@ describe.skipIf(!rows)('flow records agree with tshark on the shared captures', 
     it(row.localPath, async () => {
       const ours = await ringFlows(row.file);
       const theirs = tsharkCmpFlows(row.file);
-      const usedT = new Set<CmpFlow>();
-      const usedO = new Set<CmpFlow>();
-
-      for (const d of fixture.differences.filter((x) => x.capture === row.localPath)) {
-        const t = d.tshark.map((id) => pick(theirs, id, 'tshark'));
-        const o = d.ours.map((id) => pick(ours, id, 'our'));
-        t.forEach((f) => usedT.add(f));
-        o.forEach((f) => usedO.add(f));
-        const what = `${d.rule}: [${d.tshark.join(' | ')}] vs [${d.ours.join(' | ')}]`;
-        expect(totalsBySender(o, d.notCounted), what).toEqual(totalsBySender(t));
-        if (!d.ignore?.includes('time')) expect(span(o), what).toEqual(span(t));
-      }
-
-      const restO = ours.filter((f) => !usedO.has(f));
-      for (const t of theirs.filter((f) => !usedT.has(f))) {
-        const withPorts = t.aPort !== null;
-        const match = restO.filter(
-          (o) => o.proto === t.proto && o.a === t.a && o.b === t.b && (!withPorts || (o.aPort === t.aPort && o.bPort === t.bPort)),
-        );
-        expect(match.map((m) => m.id), `tshark flow ${t.id}: our candidates`).toHaveLength(1);
-        expect(comparable(match[0]!, withPorts), t.id).toEqual(comparable(t, withPorts));
-        restO.splice(restO.indexOf(match[0]!), 1);
-      }
-      expect(restO.map((f) => f.id), 'flows of ours that tshark does not have').toEqual([]);
+      expectAgreesWithTshark(row.localPath, ours, theirs, fixture);
     });
   }
 });

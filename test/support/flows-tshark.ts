@@ -5,6 +5,7 @@
  * direction, the VLAN ids as a set, first/last time in exact nanoseconds.
  */
 import { readFileSync } from 'node:fs';
+import { expect } from 'vitest';
 import { flowRecordAt, type FlowColumns, type FlowRecord } from '@pfwork/core';
 import { readTsharkFlows } from './pcaps.js';
 
@@ -81,31 +82,54 @@ export function tsharkCmpFlows(captureFile: string): CmpFlow[] {
 
 const PORTED = new Set(['tcp', 'udp', 'sctp', 'icmp', 'icmp6']);
 
-/** Our flow records (FlowBatch rows) as CmpFlows; ids like `udp 10.0.0.1:53 10.0.0.2:5353 vlan 5`. */
+/**
+ * One flow record as a CmpFlow; id like `udp 10.0.0.1:53 10.0.0.2:5353 vlan 5`.
+ * `noPorts`: the flow has no transport ports (FlowKeyFlag.NoPorts).
+ */
+export function recordCmpFlow(r: FlowRecord, lastNs: bigint, noPorts: boolean): CmpFlow {
+  const ported = PORTED.has(r.proto) && !noPorts;
+  const aPort = ported ? r['id.orig_p'] : null;
+  const bPort = ported ? r['id.resp_p'] : null;
+  const vl = [r.vlan, r.inner_vlan ?? 0].filter((v) => v > 0);
+  const vlanText = vl.length ? ` vlan ${vl.join('.')}` : '';
+  return {
+    id: `${r.proto} ${endpoint(r['id.orig_h'], aPort)} ${endpoint(r['id.resp_h'], bPort)}${vlanText}`,
+    proto: PROTO_NUMBERS[r.proto] ?? Number(r.proto),
+    a: r['id.orig_h'],
+    aPort,
+    b: r['id.resp_h'],
+    bPort,
+    a2b: { pkts: r.orig_pkts, bytes: r.orig_ip_bytes },
+    b2a: { pkts: r.resp_pkts, bytes: r.resp_ip_bytes },
+    vlans: vl.sort((x, y) => x - y).join(','),
+    firstNs: BigInt(r.ts_ns),
+    lastNs,
+  };
+}
+
+const PROTO_NUMBERS: Record<string, number> = { icmp: 1, tcp: 6, udp: 17, icmp6: 58, sctp: 132 };
+
+/** Our flow records (FlowBatch rows) as CmpFlows. */
 export function ourCmpFlows(batch: FlowColumns & { keyFlags: ArrayLike<number> }): CmpFlow[] {
   const out: CmpFlow[] = [];
   for (let i = 0; i < batch.count; i++) {
-    const r: FlowRecord = flowRecordAt(batch, i, 0);
-    const ported = PORTED.has(r.proto) && !(batch.keyFlags[i]! & 2);
-    const aPort = ported ? r['id.orig_p'] : null;
-    const bPort = ported ? r['id.resp_p'] : null;
-    const vl = [r.vlan, r.inner_vlan ?? 0].filter((v) => v > 0);
-    const vlanText = vl.length ? ` vlan ${vl.join('.')}` : '';
-    out.push({
-      id: `${r.proto} ${endpoint(r['id.orig_h'], aPort)} ${endpoint(r['id.resp_h'], bPort)}${vlanText}`,
-      proto: batch.proto[i]!,
-      a: r['id.orig_h'],
-      aPort,
-      b: r['id.resp_h'],
-      bPort,
-      a2b: { pkts: r.orig_pkts, bytes: r.orig_ip_bytes },
-      b2a: { pkts: r.resp_pkts, bytes: r.resp_ip_bytes },
-      vlans: vl.sort((x, y) => x - y).join(','),
-      firstNs: BigInt(r.ts_ns),
-      lastNs: BigInt(batch.lastSec[i]!) * 1_000_000_000n + BigInt(batch.lastNsec[i]!),
-    });
+    const lastNs = BigInt(batch.lastSec[i]!) * 1_000_000_000n + BigInt(batch.lastNsec[i]!);
+    out.push(recordCmpFlow(flowRecordAt(batch, i, 0), lastNs, (batch.keyFlags[i]! & 2) !== 0));
   }
   return out;
+}
+
+/**
+ * A flow record as `pfwork start --flows` prints it (parsed NDJSON) as a
+ * CmpFlow. The last packet's time is `ts_ns + round(duration * 1e9)` (exact,
+ * docs/flows.md). The record has no NoPorts flag: a TCP/UDP/SCTP flow with
+ * both ports 0 is taken as a flow without ports (fragments whose first
+ * fragment never came), which is what the table writes for those.
+ */
+export function cliCmpFlow(r: FlowRecord): CmpFlow {
+  const lastNs = BigInt(r.ts_ns) + BigInt(Math.round(r.duration * 1e9));
+  const noPorts = r.proto !== 'icmp' && r.proto !== 'icmp6' && r['id.orig_p'] === 0 && r['id.resp_p'] === 0;
+  return recordCmpFlow(r, lastNs, noPorts);
 }
 
 /** One entry of test/fixtures/flows-tshark-differences.json. */
@@ -163,4 +187,50 @@ export function comparable(f: CmpFlow, withPorts: boolean) {
     firstNs: f.firstNs,
     lastNs: f.lastNs,
   };
+}
+
+function pick(flows: CmpFlow[], id: string, side: string): CmpFlow {
+  const found = flows.filter((f) => f.id === id);
+  if (found.length !== 1) {
+    throw new Error(`differences fixture names ${side} flow "${id}" ${found.length} times; flows here:\n  ${flows.map((f) => f.id).join('\n  ')}`);
+  }
+  return found[0]!;
+}
+
+const span = (fs: CmpFlow[]) => ({
+  first: fs.reduce((m, f) => (f.firstNs < m ? f.firstNs : m), fs[0]!.firstNs),
+  last: fs.reduce((m, f) => (f.lastNs > m ? f.lastNs : m), fs[0]!.lastNs),
+});
+
+/**
+ * Asserts that our flows of a capture agree with tshark's table, flow by
+ * flow, except the fixture's listed differences for that capture (each group
+ * must then hold the same packets and bytes per sender and, unless ignored,
+ * the same first and last packet time).
+ */
+export function expectAgreesWithTshark(localPath: string, ours: CmpFlow[], theirs: CmpFlow[], fixture: DifferencesFixture): void {
+  const usedT = new Set<CmpFlow>();
+  const usedO = new Set<CmpFlow>();
+
+  for (const d of fixture.differences.filter((x) => x.capture === localPath)) {
+    const t = d.tshark.map((id) => pick(theirs, id, 'tshark'));
+    const o = d.ours.map((id) => pick(ours, id, 'our'));
+    t.forEach((f) => usedT.add(f));
+    o.forEach((f) => usedO.add(f));
+    const what = `${d.rule}: [${d.tshark.join(' | ')}] vs [${d.ours.join(' | ')}]`;
+    expect(totalsBySender(o, d.notCounted), what).toEqual(totalsBySender(t));
+    if (!d.ignore?.includes('time')) expect(span(o), what).toEqual(span(t));
+  }
+
+  const restO = ours.filter((f) => !usedO.has(f));
+  for (const t of theirs.filter((f) => !usedT.has(f))) {
+    const withPorts = t.aPort !== null;
+    const match = restO.filter(
+      (o) => o.proto === t.proto && o.a === t.a && o.b === t.b && (!withPorts || (o.aPort === t.aPort && o.bPort === t.bPort)),
+    );
+    expect(match.map((m) => m.id), `tshark flow ${t.id}: our candidates`).toHaveLength(1);
+    expect(comparable(match[0]!, withPorts), t.id).toEqual(comparable(t, withPorts));
+    restO.splice(restO.indexOf(match[0]!), 1);
+  }
+  expect(restO.map((f) => f.id), 'flows of ours that tshark does not have').toEqual([]);
 }
