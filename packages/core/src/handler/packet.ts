@@ -38,9 +38,23 @@ export interface Packet {
   readonly srcAddr: string;
   /** Destination address text, '' if not IP. Built when read. */
   readonly dstAddr: string;
-  /** Transport ports; 0 for protocols without ports. */
+  /**
+   * Transport ports (TCP, UDP, SCTP); 0 for protocols without ports, for ICMP
+   * (see icmpType/icmpCode) and when the port bytes were not captured.
+   */
   readonly srcPort: number;
   readonly dstPort: number;
+  /** ICMP/ICMPv6 message type (e.g. 8 echo request, 128 ICMPv6 echo request); -1 if not ICMP. */
+  readonly icmpType: number;
+  /** ICMP/ICMPv6 code; -1 if not ICMP. */
+  readonly icmpCode: number;
+  /**
+   * Locate's bit flags for this packet: the MetaFlag values of `@pfwork/native`
+   * (1 IPv4, 2 IPv6, 4 has ports, 8 fragment, 16 first fragment, 32 truncated,
+   * 64 malformed, 128 VLAN from metadata, 256 ICMP, 512 more fragments, ...).
+   * Core does not import native: test bits against those constants there.
+   */
+  readonly flags: number;
   /** The cluster hash (DESIGN section 4) that chose this worker. */
   readonly hash: number;
   /** Offset of the IP header in data, OFFSET_ABSENT (0xffff) if none. Start decodeIPv4/decodeIPv6 here. */
