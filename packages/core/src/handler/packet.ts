@@ -14,7 +14,12 @@ export interface Packet {
   readonly tsNsec: number;
   /** Bytes captured (data.length). */
   readonly caplen: number;
-  /** Bytes on the wire (larger than caplen when snaplen cut the packet). */
+  /**
+   * Bytes on the wire (larger than caplen when snaplen cut the packet). On live
+   * AF_PACKET capture a VLAN tag the kernel stripped into metadata is counted
+   * here, as libpcap does, though it is not in `data` (see `vlan`): len is then
+   * caplen + 4 for an uncut frame.
+   */
   readonly len: number;
   /**
    * The captured bytes. VALID ONLY DURING THE CALL that received this packet:
@@ -22,7 +27,11 @@ export interface Packet {
    * packet reuses this view. Keep bytes with copy().
    */
   readonly data: Uint8Array;
-  /** Outer VLAN id (from the bytes or from kernel metadata), 0 if untagged. */
+  /**
+   * Outer VLAN id (from the bytes or from kernel metadata), 0 if untagged. A tag
+   * taken from kernel metadata (live AF_PACKET) is not in `data`; l3Off accounts
+   * for that.
+   */
   readonly vlan: number;
   /** IP protocol number (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6...), 0 if not IP. */
   readonly proto: number;
