@@ -67,11 +67,9 @@ function count(pkt: Packet): void {
   const l3 = pkt.l3Off;
   addrWords(pkt, a, l3 + 8, pkt.src4);
   addrWords(pkt, b, l3 + 24, pkt.dst4);
-  // Ports only where the protocol has them: today's batch carries ICMP type/code
-  // in the port columns (core's Packet says 0), which would split echo flows.
-  const ported = proto === 6 || proto === 17 || proto === 132;
-  const sp = ported ? pkt.srcPort : 0;
-  const dp = ported ? pkt.dstPort : 0;
+  // Packet's ports are 0 for protocols without ports (ICMP included).
+  const sp = pkt.srcPort;
+  const dp = pkt.dstPort;
   const srcLow = cmp(a, sp, b, dp) <= 0;
   const lo = srcLow ? a : b;
   const hi = srcLow ? b : a;

@@ -34,7 +34,7 @@ export default defineHandler({
   packet(pkt) {
     let e;
     if (pkt.ipVersion === 4) {
-      const k = (pkt as unknown as { src4: number }).src4;
+      const k = pkt.src4;
       e = v4.get(k);
       if (!e) v4.set(k, (e = { bytes: 0, packets: 0 }));
     } else if (pkt.ipVersion === 6) {

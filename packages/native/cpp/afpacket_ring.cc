@@ -19,6 +19,9 @@ namespace pfw {
 
 namespace {
 
+// An 802.1Q/802.1ad tag: TPID + TCI.
+constexpr uint32_t kVlanTagLen = 4;
+
 uint64_t now_realtime_ns() {
   timespec ts{};
   clock_gettime(CLOCK_REALTIME, &ts);
@@ -266,10 +269,14 @@ FetchStatus AfpacketRing::fetch_into(uint32_t max, std::vector<RawPacket>& out) 
       RawPacket p;
       p.data = reinterpret_cast<const uint8_t*>(h) + h->tp_mac;
       p.caplen = h->tp_snaplen;
-      p.len = h->tp_len;
       p.ts_ns = ts;
       p.ifindex = static_cast<uint32_t>(sll->sll_ifindex);
       p.vlan_tci = (h->tp_status & TP_STATUS_VLAN_VALID) ? static_cast<int>(h->hv1.tp_vlan_tci) : -1;
+      // A tag the kernel stripped into metadata was on the wire: count its 4
+      // bytes in len, as libpcap does, so byte counts match reading the same
+      // frames from a file. The bytes themselves lack the tag (caplen stays
+      // tp_snaplen); vlan_tci carries it and locate counts it as the outer tag.
+      p.len = h->tp_len + (p.vlan_tci >= 0 ? kVlanTagLen : 0);
       p.direction = dir;
       out.push_back(p);
     }

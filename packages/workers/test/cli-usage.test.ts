@@ -2,6 +2,7 @@
  * `pfwork` refuses bad input before anything is opened, with the documented
  * exit code (2 usage, 78 configuration) and a message naming the problem.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,6 +24,17 @@ describe.concurrent('pfwork command line', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('start [options]');
     expect(r.stdout).toContain('check [options]');
+  });
+
+  test('`npm run pfwork -- ...` from the repo root runs the command', async () => {
+    const r = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+      execFile('npm', ['run', '--silent', 'pfwork', '--', '--help'], { cwd: repoRoot }, (err, stdout) => {
+        if (err && typeof err.code !== 'number') reject(err);
+        else resolve({ code: err ? (err.code as number) : 0, stdout });
+      });
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('start [options]');
   });
 
   test('start --help lists exactly the flags of DESIGN section 7 plus --user', async () => {

@@ -14,7 +14,12 @@ export interface Packet {
   readonly tsNsec: number;
   /** Bytes captured (data.length). */
   readonly caplen: number;
-  /** Bytes on the wire (larger than caplen when snaplen cut the packet). */
+  /**
+   * Bytes on the wire (larger than caplen when snaplen cut the packet). On live
+   * AF_PACKET capture a VLAN tag the kernel stripped into metadata is counted
+   * here, as libpcap does, though it is not in `data` (see `vlan`): len is then
+   * caplen + 4 for an uncut frame.
+   */
   readonly len: number;
   /**
    * The captured bytes. VALID ONLY DURING THE CALL that received this packet:
@@ -22,7 +27,11 @@ export interface Packet {
    * packet reuses this view. Keep bytes with copy().
    */
   readonly data: Uint8Array;
-  /** Outer VLAN id (from the bytes or from kernel metadata), 0 if untagged. */
+  /**
+   * Outer VLAN id (from the bytes or from kernel metadata), 0 if untagged. A tag
+   * taken from kernel metadata (live AF_PACKET) is not in `data`; l3Off accounts
+   * for that.
+   */
   readonly vlan: number;
   /** IP protocol number (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6...), 0 if not IP. */
   readonly proto: number;
@@ -38,9 +47,23 @@ export interface Packet {
   readonly srcAddr: string;
   /** Destination address text, '' if not IP. Built when read. */
   readonly dstAddr: string;
-  /** Transport ports; 0 for protocols without ports. */
+  /**
+   * Transport ports (TCP, UDP, SCTP); 0 for protocols without ports, for ICMP
+   * (see icmpType/icmpCode) and when the port bytes were not captured.
+   */
   readonly srcPort: number;
   readonly dstPort: number;
+  /** ICMP/ICMPv6 message type (e.g. 8 echo request, 128 ICMPv6 echo request); -1 if not ICMP. */
+  readonly icmpType: number;
+  /** ICMP/ICMPv6 code; -1 if not ICMP. */
+  readonly icmpCode: number;
+  /**
+   * Locate's bit flags for this packet: the MetaFlag values of `@pfwork/native`
+   * (1 IPv4, 2 IPv6, 4 has ports, 8 fragment, 16 first fragment, 32 truncated,
+   * 64 malformed, 128 VLAN from metadata, 256 ICMP, 512 more fragments, ...).
+   * Core does not import native: test bits against those constants there.
+   */
+  readonly flags: number;
   /** The cluster hash (DESIGN section 4) that chose this worker. */
   readonly hash: number;
   /** Offset of the IP header in data, OFFSET_ABSENT (0xffff) if none. Start decodeIPv4/decodeIPv6 here. */

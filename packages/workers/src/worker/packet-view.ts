@@ -8,7 +8,7 @@
  * handler call that receives them; the ring gives the memory back after the
  * batch. `copy()` returns bytes to keep.
  */
-import type { Batch } from '@pfwork/native';
+import { MetaFlag, type Batch } from '@pfwork/native';
 import { formatIPv4, formatIPv6, type Packet } from '@pfwork/core';
 
 const NO_OFFSET = 0xffff;
@@ -81,12 +81,27 @@ export class PacketView implements Packet {
     return this.#b.proto[this.#i]!;
   }
 
+  /**
+   * Transport source port; 0 unless the packet has real ports (the batch's
+   * sport/dport columns carry ICMP type/code, Zeek's flow-record convention).
+   */
   get srcPort(): number {
-    return this.#b.sport[this.#i]!;
+    return this.#b.flags[this.#i]! & MetaFlag.HasPorts ? this.#b.sport[this.#i]! : 0;
   }
 
+  /** Transport destination port; 0 unless the packet has real ports. */
   get dstPort(): number {
-    return this.#b.dport[this.#i]!;
+    return this.#b.flags[this.#i]! & MetaFlag.HasPorts ? this.#b.dport[this.#i]! : 0;
+  }
+
+  /** ICMP/ICMPv6 type, -1 if not ICMP (or its header was not captured). */
+  get icmpType(): number {
+    return this.#b.flags[this.#i]! & MetaFlag.Icmp ? this.#b.sport[this.#i]! : -1;
+  }
+
+  /** ICMP/ICMPv6 code, -1 if not ICMP (or its header was not captured). */
+  get icmpCode(): number {
+    return this.#b.flags[this.#i]! & MetaFlag.Icmp ? this.#b.dport[this.#i]! : -1;
   }
 
   /** IPv4 source as a host-order u32 (0 when not IPv4): compare numbers, not strings, in hot code. */
@@ -165,6 +180,8 @@ export class PacketView implements Packet {
       dstAddr: this.dstAddr,
       srcPort: this.srcPort,
       dstPort: this.dstPort,
+      icmpType: this.icmpType,
+      icmpCode: this.icmpCode,
       hash: this.hash,
     };
   }
