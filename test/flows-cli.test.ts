@@ -14,7 +14,7 @@
  *
  * tshark has no timeouts: the config file pushes idle and active timeouts to
  * their maximum (86400 s; `flows.*` accepts no more). The TCP close delay
- * (5 s) and the fragment timeout (30 s) cannot be set from the CLI; on these
+ * (5 s) and the fragment timeout (30 s) keep their defaults; on these
  * captures no packet comes that long after a close or a first fragment, so
  * they change nothing (the tshark comparison would show it if they did).
  *

@@ -33,7 +33,7 @@ describe('defaults', () => {
       workers: { count: 4 },
       supervision: { restartDelayMs: 100, restartBackoff: 1.5, maxRestartDelayMs: 15000, stableAfterMs: 30000, maxUnstableRestarts: 16, killTimeoutMs: 5000 },
       output: { path: '-', flows: false, statsIntervalSec: 1 },
-      flows: { tcpIdleTimeoutSec: 300, udpIdleTimeoutSec: 60, icmpIdleTimeoutSec: 30, otherIdleTimeoutSec: 60, activeTimeoutSec: 1800, maxFlows: 1000000 },
+      flows: { tcpIdleTimeoutSec: 300, udpIdleTimeoutSec: 60, icmpIdleTimeoutSec: 30, otherIdleTimeoutSec: 60, activeTimeoutSec: 1800, tcpCloseDelaySec: 5, fragmentTimeoutSec: 30, maxFlows: 1000000, maxFragments: 16384 },
       handler: { config: {}, stopOnError: false, offloadThreads: 1, offloadMaxQueue: 1024 },
     });
   });
@@ -127,6 +127,12 @@ const FIELD_RULES: [string, unknown, string[]][] = [
   ['other idle text', { capture: READ, flows: { otherIdleTimeoutSec: '60' } }, ['flows.otherIdleTimeoutSec: expected an integer from 1 to 86400 (seconds), got "60"']],
   ['active 0', { capture: READ, flows: { activeTimeoutSec: 0 } }, ['flows.activeTimeoutSec: expected an integer from 1 to 86400 (seconds), got 0']],
   ['maxFlows 0', { capture: READ, flows: { maxFlows: 0 } }, ['flows.maxFlows: expected an integer from 1 to 100000000, got 0']],
+  ['tcp close delay 0', { capture: READ, flows: { tcpCloseDelaySec: 0 } }, ['flows.tcpCloseDelaySec: expected an integer from 1 to 86400 (seconds), got 0']],
+  ['tcp close delay fractional', { capture: READ, flows: { tcpCloseDelaySec: 0.5 } }, ['flows.tcpCloseDelaySec: expected an integer from 1 to 86400 (seconds), got 0.5']],
+  ['fragment timeout too long', { capture: READ, flows: { fragmentTimeoutSec: 86401 } }, ['flows.fragmentTimeoutSec: expected an integer from 1 to 86400 (seconds), got 86401']],
+  ['fragment timeout text', { capture: READ, flows: { fragmentTimeoutSec: '30' } }, ['flows.fragmentTimeoutSec: expected an integer from 1 to 86400 (seconds), got "30"']],
+  ['maxFragments 0', { capture: READ, flows: { maxFragments: 0 } }, ['flows.maxFragments: expected an integer from 1 to 10000000, got 0']],
+  ['maxFragments too many', { capture: READ, flows: { maxFragments: 10_000_001 } }, ['flows.maxFragments: expected an integer from 1 to 10000000, got 10000001']],
   // handler
   ['handler path empty', { capture: READ, handler: { path: '' } }, ['handler.path: expected a module path (.js, .mjs or .ts), got ""']],
   ['handler config an array', { capture: READ, handler: { path: 'h.ts', config: [1] } }, ["handler.config: expected an object (the handler's options), got an array"]],

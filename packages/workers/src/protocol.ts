@@ -47,7 +47,7 @@ export interface StartMessage {
   ringFd?: number;
   /** Emit one flow record per finished flow (`--flows`), handler or not. */
   flows: boolean;
-  /** Flow table options (core's `flows` section: timeouts, maxFlows), used when flows are tracked. */
+  /** Flow table options (core's `flows` section: timeouts, close delay, fragment timeout, maxFlows, maxFragments), passed whole to the native FlowTable when flows are tracked. */
   flowTable: Record<string, number>;
   /** How often stats and report() are sent (ms). */
   statsIntervalMs: number;
