@@ -4,9 +4,11 @@
  * hands over the flows that finished with each batch (`batch.flows`, columns).
  * This stage turns each finished flow into a FlowRecord (core's flowRecordAt)
  * only when someone wants it: the handler's `flow` hook and/or `--flows`
- * records. It runs only when one of those exists.
+ * records. It runs only when one of those exists. Without a hook, `--flows`
+ * writes each NDJSON line straight from the columns (flowRecordLineAt: the
+ * same text, no record object), which is most of the per-record cost.
  */
-import { flowRecordAt, type FlowRecord } from '@pfwork/core';
+import { flowRecordAt, flowRecordLineAt, type FlowRecord } from '@pfwork/core';
 import type { FlowBatch } from '@pfwork/native';
 import type { WorkerCounters } from '../protocol.js';
 import type { RecordSink } from './record-sink.js';
@@ -26,6 +28,15 @@ export function buildFlowDelivery(parts: {
   onHookError: (hook: string, err: unknown) => void;
 }): FlowDelivery {
   const { hook, emitRecords, worker, ctx, sink, counters, onHookError } = parts;
+  if (!hook) {
+    return (flows) => {
+      if (!flows || flows.count === 0 || !emitRecords) return;
+      for (let i = 0, n = flows.count; i < n; i++) {
+        counters.flows++;
+        sink.emitLine(flowRecordLineAt(flows, i, worker));
+      }
+    };
+  }
   return (flows) => {
     if (!flows || flows.count === 0) return;
     for (let i = 0, n = flows.count; i < n; i++) {
