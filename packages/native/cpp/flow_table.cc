@@ -6,6 +6,8 @@
 // ever look at list heads.
 #include "flow_table.h"
 
+#include "byte_order.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -28,9 +30,6 @@ constexpr char kLetters[] = "SHADFRQIshadfrqi";
 
 constexpr uint8_t kTcpFin = 0x01, kTcpSyn = 0x02, kTcpRst = 0x04, kTcpAck = 0x10;
 
-inline uint32_t be32(const uint8_t* p) {
-  return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3];
-}
 
 uint32_t next_pow2(uint64_t v) {
   uint64_t p = 1;

@@ -2,6 +2,7 @@
 // kept in uint32_t and only stored in the 16-bit PacketMeta fields once they
 // are known to be below kNoOffset.
 #include "locate.h"
+#include "byte_order.h"
 
 #include <cstring>
 
@@ -22,10 +23,6 @@ constexpr uint8_t kProtoUdp = 17;
 constexpr uint8_t kProtoIcmp6 = 58;
 constexpr uint8_t kProtoSctp = 132;
 
-inline uint16_t be16(const uint8_t* p) { return uint16_t((p[0] << 8) | p[1]); }
-inline uint32_t be32(const uint8_t* p) {
-  return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3];
-}
 
 inline bool is_vlan_tpid(uint16_t t) { return t == 0x8100 || t == 0x88A8 || t == 0x9100; }
 

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "locate.h"
+#include "byte_order.h"
 
 namespace pfw {
 namespace {
@@ -34,10 +35,6 @@ constexpr uint16_t kPortTeredo = 3544;
 constexpr int kMaxMpls = 8;
 constexpr int kMaxCiscoMeta = 2;
 
-inline uint16_t be16(const uint8_t* p) { return uint16_t((p[0] << 8) | p[1]); }
-inline uint32_t be32(const uint8_t* p) {
-  return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3];
-}
 
 // Where a tunnel's payload starts and how to parse it.
 struct Inner {
