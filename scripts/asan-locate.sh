@@ -1,28 +1,9 @@
 #!/usr/bin/env bash
-# Builds packages/native/test/native/locate_sweep.cc with AddressSanitizer and
-# UndefinedBehaviorSanitizer, and runs it over every truncation and random
-# mutations of hand-built frames and of every packet of the shared captures
-# (../shared/pcaps, when present). Exit 0: clean; 1: a sanitizer or check
-# failed; 77: the compiler cannot build with the sanitizers (skip).
+# Runs packages/native/test/native/locate_sweep.cc under AddressSanitizer and
+# UndefinedBehaviorSanitizer over every truncation and random mutations of
+# hand-built frames and of every packet of the shared captures (../shared/pcaps,
+# when present). Exit 0: clean; 1: a sanitizer or check failed; 77: skip.
 # Usage: bash scripts/asan-locate.sh [capture files...]
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-native="$root/packages/native"
-cxx="${CXX:-g++}"
-work="$(mktemp -d "${TMPDIR:-/tmp}/pfw-asan-locate.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
-
-flags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all)
-if ! echo 'int main() { return 0; }' | "$cxx" "${flags[@]}" -x c++ - -o "$work/probe" >/dev/null 2>&1 || ! "$work/probe"; then
-  echo "asan-locate: $cxx cannot build or run with -fsanitize=address,undefined; skipping" >&2
-  exit 77
-fi
-
-"$cxx" "${flags[@]}" -I "$native/cpp" -o "$work/locate_sweep" \
-  "$native/test/native/locate_sweep.cc" "$native/cpp/locate.cc" "$native/cpp/cluster_hash.cc" "$native/cpp/frag_cache.cc" -lpcap
-
-captures=("$@")
-if [ ${#captures[@]} -eq 0 ] && [ -d "$root/../shared/pcaps" ]; then
-  while IFS= read -r -d '' f; do captures+=("$f"); done < <(find "$root/../shared/pcaps" -type f \( -name '*.pcap' -o -name '*.pcapng' \) -print0 | sort -z)
-fi
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 "$work/locate_sweep" "${captures[@]}"
+source "$(dirname "${BASH_SOURCE[0]}")/lib/asan-sweep.sh"
+asan_sweep locate locate_sweep.cc "locate.cc cluster_hash.cc frag_cache.cc" "$@"
