@@ -7,4 +7,4 @@
 # Usage: bash scripts/asan-flows.sh [capture files...]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/asan-sweep.sh"
-asan_sweep flows flow_sweep.cc "locate.cc flow_table.cc flow_key.cc flow_frags.cc tunnel.cc" "$@"
+asan_sweep flows flow_sweep.cc "locate.cc flow_table.cc flow_key.cc flow_frags.cc tunnel.cc huge_buffer.cc" "$@"

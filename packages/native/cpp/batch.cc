@@ -124,9 +124,20 @@ BatchResult BatchBuilder::build(Backend& backend, uint32_t max) {
     double bytes = 0;
     PacketMeta m;
     uint32_t h;
-    for (const RawPacket& p : raw_) {
-      if (visitor_) visitor_->tick(p.ts_ns);  // flows branch: the clock sees every packet
-      if (!keep(p, &m, &h)) continue;
+    if (visitor_) {
+      rows_.resize(raw_.size());
+      if (metas_.size() < t_->capacity()) metas_.resize(t_->capacity());
+    }
+    for (size_t i = 0; i < raw_.size(); i++) {
+      const RawPacket& p = raw_[i];
+      if (!keep(p, &m, &h)) {
+        if (visitor_) rows_[i] = kNoRow;
+        continue;
+      }
+      if (visitor_) {
+        rows_[i] = n;
+        metas_[n] = m;
+      }
       t_->data_off[n] = uint32_t(p.data - lo);
       t_->ts_sec[n] = double(p.ts_ns / 1000000000ull);
       t_->ts_nsec[n] = uint32_t(p.ts_ns % 1000000000ull);
@@ -148,11 +159,11 @@ BatchResult BatchBuilder::build(Backend& backend, uint32_t max) {
       t_->ip_version[n] = m.ip_version;
       t_->proto[n] = m.proto;
       t_->tcp_flags[n] = m.tcp_flags;
-      // Flow-table hook: every delivered packet, located, with its row.
-      if (visitor_) visitor_->visit(n, p, m, h);
       bytes += p.len;
       n++;
     }
+    // Flow-table hook: every packet read, in order, delivered ones with their row.
+    if (visitor_) visitor_->visit_batch(raw_.data(), rows_.data(), metas_.data(), raw_.size());
     counters_.delivered += n;
     if (n > 0) {
       r.status = FetchStatus::kPackets;

@@ -9,7 +9,8 @@
 //   4. the direction (files with a recorded direction),
 //   5. the software BPF filter (files, or a backend that could not attach it),
 //   6. sampling (keep 1 of every n, unless the backend samples itself),
-//   7. the row is filled, then the visitor (flow table hook) sees it.
+//   7. the row is filled; once the whole fetch is, the visitor (flow table
+//      hook) sees its packets in order.
 // No Node types here: the table is plain memory the Ring exposes to JS.
 #pragma once
 #include <cstdint>
@@ -64,18 +65,22 @@ class DescriptorTable {
   std::vector<std::pair<std::string, size_t>> layout_;
 };
 
-// The flow-table hook: sees every row once it is filled (row index in the
-// table, the packet, what locate found and its hash). Called on the JS thread
-// during readBatch; must not call into JS.
+// The flow-table hook: sees one fetch's packets once their rows are filled,
+// all at once, so the table can look ahead (prefetch the flows of the next
+// packets while it counts this one). Called on the JS thread during
+// readBatch; must not call into JS.
 class PacketVisitor {
  public:
+  // Packet i of the fetch is pkts[i]; rows[i] is its row in the table, or
+  // kNoRow when it was read but not delivered (another slot's, filtered,
+  // sampled out): the flow table's clock still sees it, so the rings of a
+  // software cluster end flows the same way as one ring would. metas[row] is
+  // what locate found for a delivered packet.
   virtual ~PacketVisitor() = default;
-  virtual void visit(uint32_t row, const RawPacket& pkt, const PacketMeta& meta, uint32_t hash) = 0;
-  // flows branch: every packet read, delivered or not (another slot's, filtered,
-  // sampled out), so the flow table's clock is the input's: the rings of a
-  // software cluster end flows the same way as one ring would.
-  virtual void tick(uint64_t ts_ns) {}
+  virtual void visit_batch(const RawPacket* pkts, const uint32_t* rows, const PacketMeta* metas, size_t count) = 0;
 };
+
+constexpr uint32_t kNoRow = 0xFFFFFFFFu;
 
 // Running totals of the software path.
 struct BatchCounters {
@@ -131,6 +136,8 @@ class BatchBuilder {
   BatchCounters counters_;
   FragCache frags_;
   std::vector<RawPacket> raw_;
+  std::vector<uint32_t> rows_;      // for the visitor: each fetched packet's row, or kNoRow
+  std::vector<PacketMeta> metas_;   // for the visitor: locate()'s result per row
 };
 
 }  // namespace pfw

@@ -40,7 +40,23 @@ struct FlowKey {
 };
 static_assert(sizeof(FlowKey) == 42, "FlowKey must have no padding");
 
-inline bool operator==(const FlowKey& a, const FlowKey& b) { return std::memcmp(&a, &b, sizeof(FlowKey)) == 0; }
+// Five 8-byte words and a 2-byte tail, branch-free: called on every packet's
+// probe, where a call to memcmp() showed up in profiles.
+inline bool operator==(const FlowKey& a, const FlowKey& b) {
+  const uint8_t* x = reinterpret_cast<const uint8_t*>(&a);
+  const uint8_t* y = reinterpret_cast<const uint8_t*>(&b);
+  uint64_t diff = 0;
+  for (int i = 0; i < 40; i += 8) {
+    uint64_t u, v;
+    std::memcpy(&u, x + i, 8);
+    std::memcpy(&v, y + i, 8);
+    diff |= u ^ v;
+  }
+  uint16_t s, t;
+  std::memcpy(&s, x + 40, 2);
+  std::memcpy(&t, y + 40, 2);
+  return (diff | uint16_t(s ^ t)) == 0;
+}
 
 uint32_t flow_key_hash(const FlowKey& k);
 

@@ -14,6 +14,7 @@
 
 #include "flow_frags.h"
 #include "flow_key.h"
+#include "huge_buffer.h"
 #include "packet_meta.h"
 #include "tunnel.h"
 
@@ -111,6 +112,14 @@ struct FlowTableStats {
   uint64_t memory_bytes;   // bytes allocated by the table now (flows, index, tunnels, fragments)
 };
 
+// One packet for update_batch().
+struct FlowInput {
+  const uint8_t* data = nullptr;
+  uint32_t caplen = 0;
+  const PacketMeta* meta = nullptr;  // null: read but not delivered, so it only moves the clock
+  uint64_t ts_ns = 0;
+};
+
 class FlowTable {
  public:
   explicit FlowTable(const FlowTableOptions& o);
@@ -121,6 +130,12 @@ class FlowTable {
   // Accounts one frame. `meta` is locate()'s result for it; `data` may be
   // null only when meta says it is not IP.
   void update(const uint8_t* data, uint32_t caplen, const PacketMeta& meta, uint64_t ts_ns);
+  // The same for many packets in input order (a Ring's fetch), looking ahead:
+  // while packet i is counted, the index slots and entries of the packets a
+  // few places later are already on their way into the cache. The result is
+  // exactly that of calling update() (or advance(), for a packet without
+  // meta) on each in turn.
+  void update_batch(const FlowInput* in, size_t count);
   // Moves the clock to `now_ns` (if later) and ends what timed out. Live
   // capture calls this when no packet came for a while.
   void advance(uint64_t now_ns);
@@ -142,8 +157,28 @@ class FlowTable {
 
  private:
   friend class FragTracker;
-  Flow& at(uint32_t i) { return chunks_[i >> kChunkShift][i & kChunkMask]; }
-  const Flow& at(uint32_t i) const { return chunks_[i >> kChunkShift][i & kChunkMask]; }
+  struct Slot {
+    uint32_t hash;
+    uint32_t idx;  // kNil = empty
+  };
+  Flow& at(uint32_t i) { return static_cast<Flow*>(chunks_[i >> kChunkShift].data())[i & kChunkMask]; }
+  const Flow& at(uint32_t i) const { return static_cast<const Flow*>(chunks_[i >> kChunkShift].data())[i & kChunkMask]; }
+  static HugeBuffer empty_index(uint32_t cap);
+  Slot* slots() const { return static_cast<Slot*>(index_.data()); }
+
+  // A packet's key and index hash, computed ahead of its turn (update_batch).
+  struct Prepared {
+    FlowKey key;
+    uint32_t hash;
+    bool sender_is_lo;
+    uint8_t kind;  // PrepKind (flow_table.cc)
+  };
+  void prepare(const FlowInput& in, Prepared* p) const;
+  void prefetch_slot(const Prepared& p) const;
+  void prefetch_entry(const Prepared& p) const;
+  void apply(const FlowInput& in, const Prepared& p);
+  // update() for a packet whose flow layer lies inside a tunnel, or a fragment.
+  void update_layered(const uint8_t* data, uint32_t caplen, const PacketMeta& meta, uint64_t ts);
 
   uint32_t find(const FlowKey& k, uint32_t h) const;
   uint32_t create(const FlowKey& k, uint32_t h, bool orig_is_lo, uint64_t ts, const Layer* layers, int flow_layer);
@@ -161,8 +196,14 @@ class FlowTable {
   // `syn_only`: a TCP SYN without ACK (starts a new flow on a closed one).
   // Returns the flow's index; *dir = 0 originator, 1 responder.
   uint32_t account(const FlowKey& k, bool sender_is_lo, uint64_t first_ts, uint64_t last_ts, uint64_t pkts,
-                   uint64_t bytes, bool syn_only, const Layer* layers, int flow_layer, int* dir);
-  void tcp(uint32_t idx, int dir, const Layer& L, const uint8_t* data, uint32_t caplen);
+                   uint64_t bytes, bool syn_only, const Layer* layers, int flow_layer, int* dir) {
+    return account_hashed(k, flow_key_hash(k), sender_is_lo, first_ts, last_ts, pkts, bytes, syn_only, layers,
+                          flow_layer, dir);
+  }
+  uint32_t account_hashed(const FlowKey& k, uint32_t h, bool sender_is_lo, uint64_t first_ts, uint64_t last_ts,
+                          uint64_t pkts, uint64_t bytes, bool syn_only, const Layer* layers, int flow_layer, int* dir);
+  // `m` is the flow layer's meta; `base` where that layer starts in `data`.
+  void tcp(uint32_t idx, int dir, const PacketMeta& m, uint32_t base, const uint8_t* data, uint32_t caplen);
   void close_tcp(uint32_t idx, uint8_t why_bit);
   void add_held(const FragTarget& t, uint64_t pkts, uint64_t bytes, uint64_t first, uint64_t last);
   void add_unmatched(const FragKey& fk, uint64_t pkts, uint64_t bytes, uint64_t first, uint64_t last);
@@ -173,18 +214,14 @@ class FlowTable {
   static constexpr uint32_t kChunkSize = 1u << kChunkShift;
   static constexpr uint32_t kChunkMask = kChunkSize - 1;
 
-  struct Slot {
-    uint32_t hash;
-    uint32_t idx;  // kNil = empty
-  };
 
   FlowTableOptions opt_;
   uint64_t idle_ns_[kClassCount];
-  std::vector<std::unique_ptr<Flow[]>> chunks_;
+  std::vector<HugeBuffer> chunks_;  // kChunkSize Flows each
   uint32_t used_slots_ = 0;      // slots handed out from chunks (free ones are on free_)
   uint32_t free_ = kNil;         // free list through Flow::next
   uint32_t active_ = 0;
-  std::vector<Slot> index_;
+  HugeBuffer index_;             // index_mask_ + 1 Slots
   uint32_t index_mask_ = 0;
   uint32_t index_max_ = 0;       // the index never grows past this many slots
   uint32_t head_[kClassCount];   // idle lists, least recently seen first
@@ -192,6 +229,10 @@ class FlowTable {
   std::vector<TunnelStack> tunnels_;
   std::vector<uint32_t> tunnel_free_;
   uint64_t now_ = 0;
+  // No list head can time out before this packet time (expire() skips its
+  // walk until then): the earliest head deadline at the last walk, lowered
+  // whenever a flow becomes the head of an empty list.
+  uint64_t next_expiry_ = 0;
   FragTracker frags_;
   std::vector<FinishedFlow> finished_;
   std::vector<TunnelLayer> finished_tunnels_;

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "errors.h"
 #include "exports.h"
@@ -38,13 +39,22 @@ uint64_t ts_of(double sec, double nsec) {
 class TableVisitor : public PacketVisitor {
  public:
   explicit TableVisitor(FlowTable* t) : t_(t) {}
-  void visit(uint32_t, const RawPacket& p, const PacketMeta& m, uint32_t) override {
-    t_->update(p.data, p.caplen, m, p.ts_ns);
+  void visit_batch(const RawPacket* pkts, const uint32_t* rows, const PacketMeta* metas, size_t count) override {
+    in_.resize(count);
+    for (size_t i = 0; i < count; i++) {
+      const RawPacket& p = pkts[i];
+      FlowInput& f = in_[i];
+      f.ts_ns = p.ts_ns;
+      f.data = p.data;
+      f.caplen = p.caplen;
+      f.meta = rows[i] == kNoRow ? nullptr : &metas[rows[i]];  // not delivered: the clock only
+    }
+    t_->update_batch(in_.data(), count);
   }
-  void tick(uint64_t ts_ns) override { t_->advance(ts_ns); }
 
  private:
   FlowTable* t_;
+  std::vector<FlowInput> in_;
 };
 
 class NativeFlowTable : public Napi::ObjectWrap<NativeFlowTable> {

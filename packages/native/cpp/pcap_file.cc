@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "errors.h"
@@ -85,11 +87,21 @@ PcapFileBackend::PcapFileBackend(const OpenOptions& opts) : path_(opts.device), 
                     "around any of these");
   }
   arena_.resize(kArenaSize);
+  // The fast path (pcap_map.h); PFWORK_PCAP_NO_MAP=1 reads through libpcap
+  // alone (the tests compare both paths on every shared capture).
+  const char* no_map = std::getenv("PFWORK_PCAP_NO_MAP");
+  if (!ppi_ && !(no_map && *no_map && std::strcmp(no_map, "0") != 0)) {
+    map_ = std::make_unique<PcapMap>(fileno(pcap_file(pcap_)), uint32_t(pcap_snapshot(pcap_)));
+    mapped_ = map_->active();
+    if (!mapped_) map_.reset();
+  }
 }
 
 PcapFileBackend::~PcapFileBackend() { close(); }
 
 void PcapFileBackend::close() {
+  map_.reset();
+  mapped_ = false;
   if (pcap_) pcap_close(pcap_);
   pcap_ = nullptr;
   std::vector<uint8_t>().swap(arena_);
@@ -167,24 +179,12 @@ bool PcapFileBackend::read_one(RawPacket* p, bool into_carry) {
     into_carry = true;
   }
   if (caplen) std::memcpy(dst, data, caplen);
-  p->data = dst;
-  p->caplen = caplen;
-  p->len = len;
   // libpcap reads a classic pcap's ts_sec as signed 32 bits; the format says
   // unsigned, so a time after 2038 comes back negative: take the 32 bits back.
   const uint64_t sec = h->ts.tv_sec < 0 ? uint64_t(uint32_t(h->ts.tv_sec)) : uint64_t(h->ts.tv_sec);
   // A damaged record's fraction can reach a second or more: it carries into
   // the seconds (the split into tsSec/tsNsec is normalised).
-  p->ts_ns = sec * 1000000000ull + uint64_t(uint32_t(h->ts.tv_usec));
-  p->ifindex = 0;
-  p->vlan_tci = -1;
-  p->direction = kPacketDirUnknown;
-  if (link_type_ == kLinkLinuxSll && caplen >= 16) {
-    p->direction = be16(dst) == kPacketOutgoing ? kPacketTx : kPacketRx;
-  } else if (link_type_ == kLinkLinuxSll2 && caplen >= 20) {
-    p->direction = dst[10] == kPacketOutgoing ? kPacketTx : kPacketRx;
-    p->ifindex = be32(dst + 4);
-  }
+  fill(p, dst, caplen, len, sec * 1000000000ull + uint64_t(uint32_t(h->ts.tv_usec)));
   if (into_carry) {
     carry_ = *p;
     has_carry_ = true;
@@ -193,9 +193,52 @@ bool PcapFileBackend::read_one(RawPacket* p, bool into_carry) {
   return true;
 }
 
+void PcapFileBackend::fill(RawPacket* p, const uint8_t* data, uint32_t caplen, uint32_t len, uint64_t ts_ns) const {
+  p->data = data;
+  p->caplen = caplen;
+  p->len = len;
+  p->ts_ns = ts_ns;
+  p->ifindex = 0;
+  p->vlan_tci = -1;
+  p->direction = kPacketDirUnknown;
+  if (link_type_ == kLinkLinuxSll && caplen >= 16) {
+    p->direction = be16(data) == kPacketOutgoing ? kPacketTx : kPacketRx;
+  } else if (link_type_ == kLinkLinuxSll2 && caplen >= 20) {
+    p->direction = data[10] == kPacketOutgoing ? kPacketTx : kPacketRx;
+    p->ifindex = be32(data + 4);
+  }
+}
+
+bool PcapFileBackend::fetch_mapped(uint32_t max, std::vector<RawPacket>& out) {
+  if (!map_->active()) {
+    // The walk stopped at a record libpcap must read (pcap_map.h): it goes on
+    // from that record's offset, through its own FILE.
+    if (std::fseek(pcap_file(pcap_), long(map_->offset()), SEEK_SET) != 0) {
+      damage_ = "capture file " + quoted(path_) + " could not be read on after packet " + std::to_string(read_) +
+                ": " + std::strerror(errno);
+      ended_ = true;
+    }
+    mapped_ = false;
+    map_.reset();  // a new fetch: nothing the caller holds points into the mapping any more
+    return false;
+  }
+  map_->advance_window();
+  size_t before = out.size();
+  MappedRecord r;
+  while (out.size() - before < max && map_->next(&r)) {
+    read_++;
+    RawPacket p;
+    fill(&p, r.data, r.caplen > snaplen_ ? snaplen_ : r.caplen, r.len, r.ts_ns);
+    out.push_back(p);
+  }
+  if (out.size() > before) return true;
+  return fetch_mapped(max, out);  // stopped before the first record of this fetch: hand over now
+}
+
 FetchStatus PcapFileBackend::fetch_into(uint32_t max, std::vector<RawPacket>& out) {
   if (!pcap_) throw Error("PFW_RING_CLOSED", "the ring is closed");
   used_ = 0;  // the previous fetch's packets are no longer the caller's
+  if (mapped_ && fetch_mapped(max, out)) return FetchStatus::kPackets;
   size_t before = out.size();
   if (has_carry_) {
     if (carry_.caplen > arena_.size()) arena_.resize(carry_.caplen);

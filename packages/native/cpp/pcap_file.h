@@ -2,7 +2,10 @@
 // nanosecond precision (pcap_open_offline_with_tstamp_precision, NANO: libpcap
 // scales microsecond files up, so every file reads the same way).
 //
-// Packets are copied into a backend-owned arena (libpcap reuses its buffer on
+// Classic pcap files are walked in place through a private mapping
+// (pcap_map.h: no copy of any packet); libpcap reads pcapng, PPI, anything
+// unusual, and whatever follows the first record the walk does not take.
+// libpcap's packets are copied into a backend-owned arena (libpcap reuses its buffer on
 // every pcap_next_ex), so one fetch's packets are contiguous, as backend.h
 // asks. The arena is rewritten by the next fetch; the Ring detaches its views
 // first.
@@ -16,10 +19,12 @@
 #pragma once
 #include <pcap/pcap.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "backend.h"
+#include "pcap_map.h"
 
 namespace pfw {
 
@@ -58,6 +63,10 @@ class PcapFileBackend final : public Backend {
   // Reads one record into `dst` (arena or carry); false at end / damage.
   bool read_one(RawPacket* p, bool into_carry);
   uint8_t* reserve(uint32_t n, bool into_carry);
+  void fill(RawPacket* p, const uint8_t* data, uint32_t caplen, uint32_t len, uint64_t ts_ns) const;
+  // The mapped walk (pcap_map.h): true when it delivered packets; false when
+  // it has handed the file over to libpcap (or had already).
+  bool fetch_mapped(uint32_t max, std::vector<RawPacket>& out);
 
   std::string path_;
   pcap_t* pcap_ = nullptr;
@@ -66,6 +75,9 @@ class PcapFileBackend final : public Backend {
   bool ppi_ = false;
   uint32_t snaplen_;
   std::string app_name_;
+
+  std::unique_ptr<PcapMap> map_;
+  bool mapped_ = false;     // records come from map_ (until it stops; then libpcap)
 
   std::vector<uint8_t> arena_;
   size_t used_ = 0;

@@ -55,6 +55,7 @@ class Finder {
   // The payload of the tunnel carried by layer L (whose transport header is at l4), if any.
   bool find(const Layer& L, Inner* in) {
     const PacketMeta& m = L.meta;
+    if (!may_carry_tunnel(m.proto)) return false;
     uint32_t l4 = L.base + m.l4_off;
     switch (m.proto) {
       case kProtoIPIP:

@@ -31,6 +31,11 @@ enum TunnelType : uint8_t {
   kTunnelTeredo = 7,
 };
 
+// Whether a layer with this transport protocol can carry a tunnel at all
+// (IP-in-IP, GRE, UDP): walk_layers() looks no further inside any other, so
+// a caller may skip the walk for them (the flow table does, for TCP and ICMP).
+inline bool may_carry_tunnel(uint8_t proto) { return proto == 4 || proto == 17 || proto == 41 || proto == 47; }
+
 // One IP layer. `meta`'s offsets are relative to `base` (the layer's first
 // byte in the frame: 0 for the outermost, the inner frame or IP header for the
 // others). Only the outermost layer's VLAN fields describe the capture.

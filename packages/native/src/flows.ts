@@ -171,6 +171,22 @@ class FlowBatchView {
   }
 }
 
+type Packed = { buffer: ArrayBuffer; count: number; tunnelCount: number } | null;
+
+let emptyView: FlowBatch | undefined;
+/**
+ * The view of a hand-over. A Ring hands over after every batch, and most
+ * batches finish no flow: those share one empty view instead of building
+ * ~30 typed arrays each (measured: ~17% of the native path's CPU time on the
+ * bench capture went to constructing empty views).
+ */
+function flowView(packed: Packed): FlowBatch {
+  if (!packed || (packed.count === 0 && packed.tunnelCount === 0)) {
+    return (emptyView ??= new FlowBatchView(null) as unknown as FlowBatch);
+  }
+  return new FlowBatchView(packed) as unknown as FlowBatch;
+}
+
 /** The packet columns FlowTable.update reads (a Ring Batch has them all). */
 export type FlowInput = Pick<Batch, 'count' | 'data' | 'dataOff' | 'caplen' | 'tsSec' | 'tsNsec'> &
   Partial<Pick<Batch, 'flags' | 'vlan'>>;
@@ -279,15 +295,15 @@ export class FlowTable {
    */
   update(batch: FlowInput, linkType: number = LinkType.Ethernet): FlowBatch {
     const hasMeta = batch.flags instanceof Uint16Array && batch.vlan instanceof Uint16Array;
-    return new FlowBatchView(
+    return flowView(
       this.#native.update(linkType, batch.data, batch.dataOff, batch.caplen, batch.tsSec, batch.tsNsec, batch.count,
         hasMeta ? batch.flags : null, hasMeta ? batch.vlan : null),
-    ) as unknown as FlowBatch;
+    );
   }
 
   /** The flows that finished since the last hand-over (a Ring feeding this table fills it while it builds a batch). */
   take(): FlowBatch {
-    return new FlowBatchView(this.#native.take()) as unknown as FlowBatch;
+    return flowView(this.#native.take());
   }
 
   /** @internal The native ring feeds this table from now on (Ring.open({ flows }) does this). */
@@ -297,7 +313,7 @@ export class FlowTable {
 
   /** Moves the clock to this time (if later) and returns what timed out. */
   advance(tsSec: number, tsNsec = 0): FlowBatch {
-    return new FlowBatchView(this.#native.advance(tsSec, tsNsec)) as unknown as FlowBatch;
+    return flowView(this.#native.advance(tsSec, tsNsec));
   }
 
   /**
@@ -307,7 +323,7 @@ export class FlowTable {
    */
   flush(reason: 'end' | 'stop' = 'end'): FlowBatch {
     if (reason !== 'end' && reason !== 'stop') throw invalid(`flush: reason must be 'end' or 'stop', got ${JSON.stringify(reason)}`);
-    return new FlowBatchView(this.#native.flush(reason === 'end' ? FlowEnd.End : FlowEnd.Stop)) as unknown as FlowBatch;
+    return flowView(this.#native.flush(reason === 'end' ? FlowEnd.End : FlowEnd.Stop));
   }
 
   stats(): FlowTableStats {
@@ -342,11 +358,11 @@ export class FlowTable {
 
 /** An empty FlowBatch (no flows). */
 export function emptyFlowBatch(): FlowBatch {
-  return new FlowBatchView(null) as unknown as FlowBatch;
+  return flowView(null);
 }
 
 /** @internal Wraps a packed hand-over from native code (the Ring's batch.flows). */
 export function flowBatchFromNative(packed: { buffer: ArrayBuffer; count: number; tunnelCount: number } | null): FlowBatch {
-  return new FlowBatchView(packed) as unknown as FlowBatch;
+  return flowView(packed);
 }
 

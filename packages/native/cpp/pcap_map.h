@@ -1,0 +1,77 @@
+// The fast path of the capture-file backend: a classic pcap file (version 2.4,
+// microsecond or nanosecond magic, either byte order) is mapped into memory
+// and its records are walked in place, so a packet is never copied: libpcap
+// reads every record with two fread()s through a 4 KiB stdio buffer (one
+// read(2) per 4 KiB) and the backend then copied it into its arena, three
+// copies of every byte plus stdio's locking per packet (docs/bench.md, "Hot
+// path notes"). With several workers over one file, every worker walks every
+// record (DESIGN section 3), so this walk is what caps their scaling.
+//
+// libpcap stays the authority on anything unusual. The walker takes only
+// records that libpcap would deliver unchanged (the whole 16-byte header and
+// the whole captured data inside the mapping, caplen within the file's
+// snapshot length as libpcap computed it); at the first record that is not
+// like that (damage, a record libpcap would cut to the snapshot length, or the
+// end of the mapping), it stops and the backend hands the rest of the file to
+// libpcap from that record's offset (fseek on libpcap's FILE). So a damaged
+// file reports exactly what libpcap reports, at the same packet, and a file
+// that grew after it was opened is read on by libpcap.
+//
+// pcapng, PPI, other pcap versions and files that are not regular files
+// (FIFOs) are read by libpcap alone.
+//
+// Memory: the mapping is private (a JS view that writes into a packet writes
+// into its own copy of the page, never the file) and read sequentially; pages
+// behind the read position are given back (MADV_DONTNEED) as reading moves
+// on, so a worker's resident memory stays bounded whatever the file's size.
+// A file truncated by another process while mapped would fault (SIGBUS) on
+// the missing pages; capture files are not rewritten in place by capture tools
+// (tcpdump -w appends), and libpcap reads the appended part.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace pfw {
+
+struct MappedRecord {
+  const uint8_t* data;
+  uint32_t caplen;
+  uint32_t len;
+  uint64_t ts_ns;
+};
+
+class PcapMap {
+ public:
+  // Maps `fd` (a classic pcap file whose header libpcap has already accepted)
+  // when its header is one the walker reads; otherwise active() is false and
+  // nothing is mapped. `snapshot` is libpcap's pcap_snapshot() for the file.
+  PcapMap(int fd, uint32_t snapshot);
+  ~PcapMap();
+  PcapMap(const PcapMap&) = delete;
+  PcapMap& operator=(const PcapMap&) = delete;
+
+  bool active() const { return base_ != nullptr && !stopped_; }
+  // The next record, or false when the walk stops here (see above): offset()
+  // is then the file offset libpcap must continue from.
+  bool next(MappedRecord* r);
+  uint64_t offset() const { return off_; }
+  // Called before each fetch. The caller no longer points at anything before
+  // offset(): pages behind it may be given back. Pages ahead of it are mapped
+  // in bulk (MADV_POPULATE_READ), so the walk takes no page fault per 64 KiB.
+  void advance_window();
+  void unmap();
+
+ private:
+  uint8_t* base_ = nullptr;
+  size_t size_ = 0;
+  uint64_t off_ = 0;
+  uint64_t released_ = 0;  // pages before this offset were given back
+  uint64_t populated_ = 0; // pages before this offset were mapped in bulk
+  bool populate_ = true;   // false once the kernel refused MADV_POPULATE_READ (before Linux 5.14)
+  uint32_t snapshot_;
+  bool swapped_ = false;
+  uint32_t frac_ns_ = 1000;  // nanoseconds per unit of the timestamp fraction
+  bool stopped_ = false;
+};
+
+}  // namespace pfw
