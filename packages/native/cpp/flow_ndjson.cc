@@ -35,26 +35,6 @@ constexpr unsigned kEndCodes = sizeof(kEndNames) / sizeof(kEndNames[0]);
 constexpr size_t kLineFixedMax = 1024;
 constexpr size_t kTunnelTextMax = 160;
 
-// A cursor into the output, which grows ahead of the writes (ensure()) so the
-// writers below need no bounds checks.
-class Out {
- public:
-  explicit Out(std::string* s) : s_(s), len_(s->size()) {}
-  ~Out() { s_->resize(len_); }
-
-  void ensure(size_t room) {
-    if (s_->size() - len_ >= room) return;
-    size_t want = len_ + room;
-    s_->resize(want > 2 * s_->size() ? want : 2 * s_->size());
-  }
-  char* at() { return &(*s_)[len_]; }
-  void advance_to(char* p) { len_ = size_t(p - s_->data()); }
-
- private:
-  std::string* s_;
-  size_t len_;
-};
-
 char* lit(char* p, const char* s, size_t n) {
   std::memcpy(p, s, n);
   return p + n;
@@ -208,13 +188,12 @@ char* tunnel_text(char* p, const FlowRecordColumns& c, size_t row) {
 
 }  // namespace
 
-bool append_flow_ndjson(const FlowRecordColumns& c, size_t from, size_t to, double worker, std::string* out,
+bool append_flow_ndjson(const FlowRecordColumns& c, size_t from, size_t to, double worker, TextBuffer* out,
                         std::string* error) {
-  Out o(out);
   // "worker" is the same on every line: written once.
   char wtext[kJsNumberMaxChars];
   size_t wlen = size_t(json_number_text(worker, wtext) - wtext);
-  o.ensure((to - from) * 360);  // a typical line is 300-360 characters
+  out->reserve((to - from) * 360);  // a typical line is 300-360 characters: one allocation
   for (size_t i = from; i < to; ++i) {
     uint32_t tstart = c.tunnel_start[i];
     uint8_t tcount = c.tunnel_count[i];
@@ -223,8 +202,8 @@ bool append_flow_ndjson(const FlowRecordColumns& c, size_t from, size_t to, doub
                std::to_string(size_t(tstart) + tcount - 1) + " of " + std::to_string(c.tunnel_rows);
       return false;
     }
-    o.ensure(kLineFixedMax + kTunnelTextMax * tcount);
-    char* p = o.at();
+    // Room for the longest line this row can make: the writers below check no bounds.
+    char* p = out->reserve(kLineFixedMax + kTunnelTextMax * tcount);
     const uint8_t v = c.ip_version[i];
     const double first_sec = c.first_sec[i];
     const uint32_t first_nsec = c.first_nsec[i];
@@ -278,7 +257,7 @@ bool append_flow_ndjson(const FlowRecordColumns& c, size_t from, size_t to, doub
       *p++ = ']';
     }
     p = LIT(p, "}\n");
-    o.advance_to(p);
+    out->commit(p);
   }
   return true;
 }

@@ -9,6 +9,8 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <string>
 
 namespace pfw {
@@ -49,12 +51,47 @@ struct FlowRecordColumns {
   const uint8_t* t_has_id = nullptr;
 };
 
+// The text's buffer: grows without zeroing what it adds (std::string::resize
+// would write every byte once more) and is reused from call to call.
+class TextBuffer {
+ public:
+  // Makes `room` more bytes writable after size(); returns where they start.
+  char* reserve(size_t room) {
+    if (cap_ - size_ < room) grow(size_ + room);
+    return buf_.get() + size_;
+  }
+  // Marks the bytes up to `end` (inside the reserved room) as written.
+  void commit(const char* end) { size_ = size_t(end - buf_.get()); }
+  const char* data() const { return buf_.get(); }
+  size_t size() const { return size_; }
+  size_t capacity() const { return cap_; }
+  void clear() { size_ = 0; }
+  // Frees the memory (after an unusually large text).
+  void release() {
+    buf_.reset();
+    size_ = cap_ = 0;
+  }
+
+ private:
+  void grow(size_t need) {
+    size_t cap = cap_ ? cap_ : 4096;
+    while (cap < need) cap *= 2;
+    std::unique_ptr<char[]> b(new char[cap]);  // not value-initialised: no zeroing
+    if (size_) std::memcpy(b.get(), buf_.get(), size_);
+    buf_ = std::move(b);
+    cap_ = cap;
+  }
+  std::unique_ptr<char[]> buf_;
+  size_t size_ = 0;
+  size_t cap_ = 0;
+};
+
 // Appends the lines of rows [from, to) to *out, each followed by '\n'.
 // `worker` is written as JSON writes the number. Returns false, with *error
 // saying which row, when a row's tunnel layers lie outside the tunnel
 // columns (a hand-over never has that; *out then holds the rows before it).
 // The caller checks from <= to <= c.rows.
-bool append_flow_ndjson(const FlowRecordColumns& c, size_t from, size_t to, double worker, std::string* out,
+bool append_flow_ndjson(const FlowRecordColumns& c, size_t from, size_t to, double worker, TextBuffer* out,
                         std::string* error);
 
 }  // namespace pfw

@@ -144,10 +144,10 @@ Napi::Value FlowNdjson(const Napi::CallbackInfo& info) {
 
   // One buffer per thread, reused: a batch's text is built without growing
   // from zero each time; a huge one is not kept afterwards.
-  thread_local std::string text;
+  thread_local TextBuffer text;
   struct Trim {
     ~Trim() {
-      if (text.capacity() > (size_t(64) << 20)) std::string().swap(text);
+      if (text.capacity() > (size_t(64) << 20)) text.release();
     }
   } trim;
   text.clear();
