@@ -28,10 +28,11 @@ constexpr unsigned kTunnelTypes = sizeof(kTunnelNames) / sizeof(kTunnelNames[0])
 const char* const kEndNames[] = {"fin", "rst", "idle", "active", "end", "stop", "evicted"};
 constexpr unsigned kEndCodes = sizeof(kEndNames) / sizeof(kEndNames[0]);
 
-// Room one line can take at most: the fixed part (keys ~260 chars, ten numbers
-// of at most kJsNumberMaxChars, two IPv6 addresses, 16 history bytes escaped to
-// 6 chars each) stays below 1024; one tunnel parent (name, two "[IPv6]:port"
-// endpoints, "session=4294967295", quotes and comma) below 160.
+// Room one line can take at most: the fixed part (keys and punctuation 271
+// chars; worker, ts, duration and four counters of at most 25 chars each; two
+// IPv6 addresses of 39; ts_ns of 35; 16 history bytes escaped to 6 chars each;
+// ports, vlans, names) stays below 700 of 1024; one tunnel parent (name, two
+// "[IPv6]:port" endpoints, "session=4294967295", quotes and comma) below 125 of 160.
 constexpr size_t kLineFixedMax = 1024;
 constexpr size_t kTunnelTextMax = 160;
 

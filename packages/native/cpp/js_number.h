@@ -8,7 +8,7 @@
 
 namespace pfw {
 
-// Longest text js_number_text writes ("-1.2345678901234567e-308" is 24).
+// Longest text js_number_text writes is 25 ("-0.0000012345678901234567").
 constexpr size_t kJsNumberMaxChars = 32;
 
 // Writes Number::toString(v) at out (no terminator) and returns the end:
