@@ -192,19 +192,6 @@ class FlowBatchView {
   }
 }
 
-let emptyBatch: FlowBatch | undefined;
-
-/**
- * A hand-over as a FlowBatch. Most ring batches finish no flow: they all
- * share one empty FlowBatch (its zero-length views cannot be written), as
- * building one costs ~24 us (31 typed arrays), ~100 ns per packet at 256
- * packets per batch.
- */
-function flowBatchOf(packed: { buffer: ArrayBuffer; count: number; tunnelCount: number } | null): FlowBatch {
-  if (packed === null) return (emptyBatch ??= Object.freeze(new FlowBatchView(null)) as unknown as FlowBatch);
-  return new FlowBatchView(packed) as unknown as FlowBatch;
-}
-
 /** The packet columns FlowTable.update reads (a Ring Batch has them all). */
 export type FlowInput = Pick<Batch, 'count' | 'data' | 'dataOff' | 'caplen' | 'tsSec' | 'tsNsec'> &
   Partial<Pick<Batch, 'flags' | 'vlan'>>;
@@ -313,15 +300,15 @@ export class FlowTable {
    */
   update(batch: FlowInput, linkType: number = LinkType.Ethernet): FlowBatch {
     const hasMeta = batch.flags instanceof Uint16Array && batch.vlan instanceof Uint16Array;
-    return flowBatchOf(
+    return new FlowBatchView(
       this.#native.update(linkType, batch.data, batch.dataOff, batch.caplen, batch.tsSec, batch.tsNsec, batch.count,
         hasMeta ? batch.flags : null, hasMeta ? batch.vlan : null),
-    );
+    ) as unknown as FlowBatch;
   }
 
   /** The flows that finished since the last hand-over (a Ring feeding this table fills it while it builds a batch). */
   take(): FlowBatch {
-    return flowBatchOf(this.#native.take());
+    return new FlowBatchView(this.#native.take()) as unknown as FlowBatch;
   }
 
   /** @internal The native ring feeds this table from now on (Ring.open({ flows }) does this). */
@@ -331,7 +318,7 @@ export class FlowTable {
 
   /** Moves the clock to this time (if later) and returns what timed out. */
   advance(tsSec: number, tsNsec = 0): FlowBatch {
-    return flowBatchOf(this.#native.advance(tsSec, tsNsec));
+    return new FlowBatchView(this.#native.advance(tsSec, tsNsec)) as unknown as FlowBatch;
   }
 
   /**
@@ -341,7 +328,7 @@ export class FlowTable {
    */
   flush(reason: 'end' | 'stop' = 'end'): FlowBatch {
     if (reason !== 'end' && reason !== 'stop') throw invalid(`flush: reason must be 'end' or 'stop', got ${JSON.stringify(reason)}`);
-    return flowBatchOf(this.#native.flush(reason === 'end' ? FlowEnd.End : FlowEnd.Stop));
+    return new FlowBatchView(this.#native.flush(reason === 'end' ? FlowEnd.End : FlowEnd.Stop)) as unknown as FlowBatch;
   }
 
   stats(): FlowTableStats {
@@ -376,11 +363,11 @@ export class FlowTable {
 
 /** An empty FlowBatch (no flows). */
 export function emptyFlowBatch(): FlowBatch {
-  return flowBatchOf(null);
+  return new FlowBatchView(null) as unknown as FlowBatch;
 }
 
 /** @internal Wraps a packed hand-over from native code (the Ring's batch.flows). */
 export function flowBatchFromNative(packed: { buffer: ArrayBuffer; count: number; tunnelCount: number } | null): FlowBatch {
-  return flowBatchOf(packed);
+  return new FlowBatchView(packed) as unknown as FlowBatch;
 }
 
