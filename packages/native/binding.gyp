@@ -28,6 +28,9 @@
         "cpp/flow_frags.cc",
         "cpp/flow_pack.cc",
         "cpp/flow_wrap.cc",
+        "cpp/flow_ndjson.cc",
+        "cpp/flow_ndjson_exports.cc",
+        "cpp/js_number.cc",
         "cpp/tunnel.cc",
         "cpp/ring_wrap.cc",
         "cpp/exports_test.cc"

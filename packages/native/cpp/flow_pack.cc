@@ -60,6 +60,20 @@ uint64_t ns_field(const Napi::Object& o, const char* key, uint64_t dflt) {
 
 }  // namespace
 
+PackedLayout packed_layout(size_t rows, size_t tunnel_rows) {
+  static_assert(kNFlowCols <= PackedLayout::kMaxColumns && kNTunnelCols <= PackedLayout::kMaxColumns,
+                "PackedLayout has room for every column");
+  size_t fo[kNFlowCols], to[kNTunnelCols];
+  PackedLayout l;
+  l.bytes = layout(kTunnelCols, kNTunnelCols, tunnel_rows, layout(kFlowCols, kNFlowCols, rows, 0, fo), to);
+  l.n_flows = kNFlowCols;
+  for (size_t i = 0; i < kNFlowCols; ++i) l.flows[i] = {kFlowCols[i].name, kFlowCols[i].size, kFlowCols[i].per, fo[i]};
+  l.n_tunnels = kNTunnelCols;
+  for (size_t i = 0; i < kNTunnelCols; ++i)
+    l.tunnels[i] = {kTunnelCols[i].name, kTunnelCols[i].size, kTunnelCols[i].per, to[i]};
+  return l;
+}
+
 Napi::Array flow_columns_js(Napi::Env env) { return columns_js(env, kFlowCols, kNFlowCols); }
 Napi::Array tunnel_columns_js(Napi::Env env) { return columns_js(env, kTunnelCols, kNTunnelCols); }
 

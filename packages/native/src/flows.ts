@@ -6,7 +6,10 @@
  *
  * Turning a FlowBatch row into the JSON flow record (strings, Zeek names) is
  * @pfwork/core's job (`flowRecordAt`): native and core never import each other.
+ * FlowBatch.ndjson() writes the same records' NDJSON text natively, for output
+ * that needs no record object (flow-ndjson.ts).
  */
+import { packedFlowsNdjson, type PackedFlows } from './flow-ndjson.js';
 import { loadNative } from './loader.js';
 import { LinkType } from './locate.js';
 import type { Batch } from './types.js';
@@ -122,6 +125,18 @@ export interface FlowBatch {
   readonly tunnels: TunnelColumns;
   /** Row i's history string (built when called). */
   history(i: number): string;
+  /**
+   * Rows [from, to) as NDJSON, written natively in one call: one string, each
+   * record's line followed by '\n', exactly `flowRecordLineAt(batch, i, worker)`
+   * of @pfwork/core for every row (what `--flows` writes). Default: every row.
+   * Works after the table or ring that made the batch was closed (the batch
+   * owns its buffer). Format a very large batch in row ranges: one JS string
+   * holds at most ~536 million characters (~1.5 million records).
+   * @example process.stdout.write(batch.flows.ndjson(0));
+   * @throws PfwArgumentError (code PFW_INVALID_ARGUMENT) for a worker that is not an
+   *   integer from 0 to 4294967295, a row range outside 0..count, or a detached buffer
+   */
+  ndjson(worker: number, from?: number, to?: number): string;
 }
 
 type Column = [name: string, size: number, per: number];
@@ -152,11 +167,13 @@ class FlowBatchView {
   readonly count: number;
   readonly tunnels: TunnelColumns;
   declare readonly historyBytes: Uint8Array;
+  readonly #packed: PackedFlows;
 
   constructor(packed: { buffer: ArrayBuffer; count: number; tunnelCount: number } | null) {
     const { flows, tunnels } = spec();
     const buffer = packed?.buffer ?? new ArrayBuffer(0);
     this.count = packed?.count ?? 0;
+    this.#packed = { buffer, count: this.count, tunnelCount: packed?.tunnelCount ?? 0 };
     const [f, end] = views(buffer, flows, this.count, 0);
     const [t] = views(buffer, tunnels, packed?.tunnelCount ?? 0, end);
     for (const [name, cols] of Object.entries(f)) (this as Record<string, unknown>)[name === 'history' ? 'historyBytes' : name] = cols;
@@ -168,6 +185,10 @@ class FlowBatchView {
     const h = this.historyBytes;
     for (let k = i * 16; k < i * 16 + 16 && h[k]; k++) s += String.fromCharCode(h[k]!);
     return s;
+  }
+
+  ndjson(worker: number, from = 0, to = this.count): string {
+    return packedFlowsNdjson(this.#packed, worker, from, to);
   }
 }
 

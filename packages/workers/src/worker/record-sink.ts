@@ -58,6 +58,17 @@ export class RecordSink {
     this.total++;
   }
 
+  /**
+   * Adds `count` already serialised records at once: `text` is their NDJSON,
+   * each line followed by '\n' (FlowBatch.ndjson()). Like the other emits it
+   * never sends: the loop flushes between batches, so `position` stays exact.
+   */
+  emitLines(text: string, count: number): void {
+    this.#buf += text;
+    this.#lines += count;
+    this.total += count;
+  }
+
   /** True when a batch is ready to go. */
   get full(): boolean {
     return this.#lines >= this.#maxLines || this.#buf.length >= this.#maxBytes;
