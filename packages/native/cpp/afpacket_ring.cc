@@ -21,6 +21,8 @@ namespace {
 
 // An 802.1Q/802.1ad tag: TPID + TCI.
 constexpr uint32_t kVlanTagLen = 4;
+// fetch_into(): how far ahead of the frame being walked its successors are prefetched.
+constexpr uint32_t kPrefetchAhead = 2048;
 
 uint64_t now_realtime_ns() {
   timespec ts{};
@@ -254,6 +256,10 @@ FetchStatus AfpacketRing::fetch_into(uint32_t max, std::vector<RawPacket>& out) 
         break;
       }
       auto* h = reinterpret_cast<tpacket3_hdr*>(base + held_off_);
+      // Frames follow each other in the block: start loading a few frames
+      // ahead (the kernel wrote them from another CPU, so each header is a
+      // cache miss on first touch, the walk's largest cost in profiles).
+      if (held_off_ + kPrefetchAhead < bsize) __builtin_prefetch(base + held_off_ + kPrefetchAhead);
       const uint32_t this_off = held_off_;
       held_off_ += h->tp_next_offset;
       held_done_++;

@@ -26,7 +26,11 @@ void put4(uint8_t* out, uint32_t host_order) {
 
 // Orders the two endpoints; returns true when the sender is the lower one.
 bool order(FlowKey* k, const uint8_t* src, uint16_t sp, const uint8_t* dst, uint16_t dp) {
-  int c = std::memcmp(src, dst, 16);
+  // memcmp order of the 16 address bytes, as two big-endian words (a call to
+  // memcmp here was ~3% of the flow path's samples).
+  uint64_t s0 = __builtin_bswap64(load64(src)), d0 = __builtin_bswap64(load64(dst));
+  uint64_t s1 = __builtin_bswap64(load64(src + 8)), d1 = __builtin_bswap64(load64(dst + 8));
+  int c = s0 != d0 ? (s0 < d0 ? -1 : 1) : s1 != d1 ? (s1 < d1 ? -1 : 1) : 0;
   bool sender_lo = c < 0 || (c == 0 && sp <= dp);
   if (sender_lo) {
     std::memcpy(k->lo, src, 16);

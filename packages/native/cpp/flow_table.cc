@@ -52,10 +52,12 @@ enum PrepKind : uint8_t {
 
 // update_batch(): how far ahead a packet's index slot, then its entry, is
 // prefetched. The slot must have arrived before the entry's address can be
-// read from it; 8 and 4 packets (~0.2-0.4 µs of work each) cover a miss.
-constexpr size_t kSlotAhead = 8;
-constexpr size_t kEntryAhead = 4;
-constexpr size_t kPrepRing = 16;  // > kSlotAhead, a power of two
+// read from it. 16 and 8 packets measured a little better than 8 and 4 (and
+// clearly better than 4 and 2) on the bench capture: a prefetch issued too
+// late turns into a stall when the entry's address is read from its slot.
+constexpr size_t kSlotAhead = 16;
+constexpr size_t kEntryAhead = 8;
+constexpr size_t kPrepRing = 32;  // > kSlotAhead, a power of two
 
 void add_letter(Flow& f, int dir, Letter l) {
   uint8_t code = uint8_t(l + (dir ? 8 : 0));
