@@ -6,19 +6,31 @@
  * Also measures the flow table's memory per tracked flow (stats().memoryBytes
  * at the peak of active flows).
  *
- * Usage: node --import tsx bench/programs/native-path.ts FILE
+ * Usage: node --import tsx bench/programs/native-path.ts FILE [--no-flows] [--slot I/N]
+ *   --no-flows  the Ring alone (read, locate, hash, batch): what every file
+ *               worker pays for every packet of the file
+ *   --slot I/N  keep cluster slot I of N (per-flow-5-tuple), as worker I of N
+ *               does; `packets` counts the kept ones, CPU is over the file
  */
 import { Ring } from '@pfwork/native';
 import { cpuSeconds, maxRssKb, printReport } from '../lib/report.js';
 
-const file = process.argv[2];
-if (!file) {
-  console.error('usage: native-path FILE');
+const args = process.argv.slice(2);
+const file = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--slot');
+const flowsOn = !args.includes('--no-flows');
+const slotArg = args[args.indexOf('--slot') + 1];
+const slot = args.includes('--slot') ? /^(\d+)\/(\d+)$/.exec(slotArg ?? '') : null;
+if (!file || (args.includes('--slot') && !slot)) {
+  console.error('usage: native-path FILE [--no-flows] [--slot I/N]');
   process.exit(2);
 }
 const cpu0 = cpuSeconds();
 const t0 = performance.now();
-const ring = Ring.open({ file, flows: true });
+const ring = Ring.open({
+  file,
+  flows: flowsOn,
+  ...(slot ? { cluster: { id: 1, type: 'per-flow-5-tuple' as const }, clusterSlot: { index: Number(slot[1]), count: Number(slot[2]) } } : {}),
+});
 let packets = 0;
 let flows = 0;
 let batches = 0;
@@ -30,7 +42,7 @@ for (;;) {
   packets += b.count;
   flows += b.flows?.count ?? 0;
   // stats() is one native call: sample it every 64 batches (16k packets)
-  if ((batches++ & 63) === 0) {
+  if (flowsOn && (batches++ & 63) === 0) {
     const st = ring.flowTable!.stats();
     if (st.active > peakActive) {
       peakActive = st.active;
