@@ -57,6 +57,7 @@ enum PrepKind : uint8_t {
 // late turns into a stall when the entry's address is read from its slot.
 constexpr size_t kSlotAhead = 16;
 constexpr size_t kEntryAhead = 8;
+constexpr size_t kLinksAhead = 4;  // the idle-list neighbours, once the entry has arrived
 constexpr size_t kPrepRing = 32;  // > kSlotAhead, a power of two
 
 void add_letter(Flow& f, int dir, Letter l) {
@@ -477,6 +478,7 @@ void FlowTable::update_batch(const FlowInput* in, size_t count) {
       prepared++;
     }
     if (i + kEntryAhead < count) prefetch_entry(pre[(i + kEntryAhead) % kPrepRing]);
+    if (i + kLinksAhead < count) prefetch_links(pre[(i + kLinksAhead) % kPrepRing]);
     apply(in[i], pre[i % kPrepRing]);
   }
 }
@@ -521,6 +523,17 @@ void FlowTable::prefetch_entry(const Prepared& p) const {
   const char* e = reinterpret_cast<const char*>(&at(s.idx));
   __builtin_prefetch(e, 1);       // key, hash, times
   __builtin_prefetch(e + 64, 1);  // counters, links, state
+}
+
+// The entry's idle-list neighbours: counting the packet moves the flow to
+// the tail of its list, which writes both (two more misses otherwise).
+void FlowTable::prefetch_links(const Prepared& p) const {
+  if (p.kind != kPrepPlain) return;
+  const Slot& s = slots()[p.hash & index_mask_];
+  if (s.idx == kNil) return;
+  const Flow& f = at(s.idx);
+  if (f.prev != kNil) __builtin_prefetch(&at(f.prev).prev, 1);
+  if (f.next != kNil) __builtin_prefetch(&at(f.next).prev, 1);
 }
 
 void FlowTable::apply(const FlowInput& in, const Prepared& p) {

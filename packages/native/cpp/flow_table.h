@@ -176,6 +176,7 @@ class FlowTable {
   void prepare(const FlowInput& in, Prepared* p) const;
   void prefetch_slot(const Prepared& p) const;
   void prefetch_entry(const Prepared& p) const;
+  void prefetch_links(const Prepared& p) const;
   void apply(const FlowInput& in, const Prepared& p);
   // update() for a packet whose flow layer lies inside a tunnel, or a fragment.
   void update_layered(const uint8_t* data, uint32_t caplen, const PacketMeta& meta, uint64_t ts);
