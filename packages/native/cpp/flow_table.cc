@@ -184,8 +184,14 @@ void FlowTable::list_push(uint32_t idx) {
 
 void FlowTable::list_unlink(uint32_t idx) {
   Flow& f = at(idx);
-  if (f.prev != kNil) at(f.prev).next = f.next;
-  else head_[f.cls] = f.next;
+  if (f.prev != kNil) {
+    at(f.prev).next = f.next;
+  } else {
+    head_[f.cls] = f.next;
+    // The next flow becomes the head. Packet time can go backwards (merged
+    // files, reordered capture), so it may time out before the old head did.
+    if (f.next != kNil) next_expiry_ = std::min(next_expiry_, deadline(at(f.next).last_ns, idle_ns_[f.cls]));
+  }
   if (f.next != kNil) at(f.next).prev = f.prev;
   else tail_[f.cls] = f.prev;
 }
@@ -315,8 +321,8 @@ void FlowTable::expire(uint64_t now) {
         finish(head_[c], kEndIdle);  // closing flows keep fin/rst (finish() sees the state)
       }
     }
-    // A head that moves on is followed by one seen later, so `next` stays a
-    // lower bound until list_push() makes a new head of an empty list.
+    // A lower bound on every head's deadline from now on: a head's last_ns
+    // only grows, and list_push()/list_unlink() lower it for every new head.
     next_expiry_ = next;
   }
   frags_.expire(now, *this);

@@ -232,7 +232,8 @@ class FlowTable {
   uint64_t now_ = 0;
   // No list head can time out before this packet time (expire() skips its
   // walk until then): the earliest head deadline at the last walk, lowered
-  // whenever a flow becomes the head of an empty list.
+  // whenever a flow becomes a head (list_push on an empty list, list_unlink
+  // of a head).
   uint64_t next_expiry_ = 0;
   FragTracker frags_;
   std::vector<FinishedFlow> finished_;

@@ -208,6 +208,19 @@ describe('idle and active timeouts', () => {
     expect(h.advance(T0 + 300).map((f) => f.proto)).toEqual([6]);
   });
 
+  it('packet time going backwards: a flow last seen earlier than the list head still times out on time', () => {
+    // B arrives after A with an older timestamp (a merged or reordered capture);
+    // A's next packet moves it behind B, so B heads the UDP idle list.
+    const h = new Harness();
+    h.feed({ t: T0 + 100, data: udp('10.4.0.1', 1000, '10.4.0.2', 53) });
+    h.feed({ t: T0 + 50, data: udp('10.4.0.3', 2000, '10.4.0.4', 53) });
+    h.feed({ t: T0 + 101, data: udp('10.4.0.1', 1000, '10.4.0.2', 53) });
+    expect(h.feed({ t: T0 + 109, data: udp('10.4.0.5', 3000, '10.4.0.6', 53) })).toEqual([]);
+    // 50 + 60 s: B ends with the first packet at or past its deadline, not A's (160 s)
+    const ended = h.feed({ t: T0 + 110, data: udp('10.4.0.5', 3000, '10.4.0.6', 53) });
+    expect(ended.map((f) => [f.orig, f.end])).toEqual([['10.4.0.3', 'idle']]);
+  });
+
   it('the idle timeouts are options', () => {
     const h = new Harness({ udpIdleTimeoutSec: 2 });
     h.feed({ t: T0, data: udp('10.1.0.1', 5000, '10.1.0.2', 53) });
