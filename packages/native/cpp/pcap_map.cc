@@ -68,6 +68,7 @@ PcapMap::PcapMap(int fd, uint32_t snapshot) : snapshot_(snapshot) {
   madvise(p, size_t(st.st_size), MADV_SEQUENTIAL);
   base_ = static_cast<uint8_t*>(p);
   size_ = size_t(st.st_size);
+  end_ = size_;
   off_ = kFileHeader;
 }
 
@@ -84,8 +85,8 @@ bool PcapMap::next(MappedRecord* r) {
   const uint8_t* h = base_ + off_;
   // The next records' bytes, a few records ahead: the hardware prefetcher
   // stops at every 4 KiB page boundary, and each record is touched first here.
-  if (size_ - off_ > kPrefetchAhead) __builtin_prefetch(h + kPrefetchAhead);
-  if (size_ - off_ < kRecordHeader) {
+  if (end_ - off_ > kPrefetchAhead) __builtin_prefetch(h + kPrefetchAhead);
+  if (end_ - off_ < kRecordHeader) {
     stopped_ = true;  // the end of the mapping (or a cut header): libpcap says which
     return false;
   }
@@ -95,7 +96,7 @@ bool PcapMap::next(MappedRecord* r) {
   uint32_t len = load32(h + 12, swapped_);
   // Larger than the snapshot: libpcap either refuses it (damage) or cuts it;
   // cut short by the end of the file: damage. Either way libpcap reports it.
-  if (caplen > snapshot_ || size_ - off_ - kRecordHeader < caplen) {
+  if (caplen > snapshot_ || end_ - off_ - kRecordHeader < caplen) {
     stopped_ = true;
     return false;
   }
@@ -122,7 +123,14 @@ void PcapMap::advance_window() {
   if (populate_ && populated_ < size_ && off_ + kPopulateAhead / 2 >= populated_) {
     uint64_t from = std::max(populated_, off_ & ~(page - 1));
     uint64_t to = std::min<uint64_t>(size_, from + kPopulateAhead);
-    if (madvise(base_ + from, size_t(to - from), MADV_POPULATE_READ) != 0 && errno == EINVAL) populate_ = false;
+    if (madvise(base_ + from, size_t(to - from), MADV_POPULATE_READ) != 0) {
+      if (errno == EFAULT) {
+        // Pages past the file's end: it was truncated after it was mapped.
+        // The walk stops before them and libpcap reads on (and reports it).
+        end_ = std::min<uint64_t>(end_, from);
+      }
+      populate_ = false;
+    }
     populated_ = to;
   }
 }

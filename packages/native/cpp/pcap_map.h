@@ -24,9 +24,11 @@
 // into its own copy of the page, never the file) and read sequentially; pages
 // behind the read position are given back (MADV_DONTNEED) as reading moves
 // on, so a worker's resident memory stays bounded whatever the file's size.
-// A file truncated by another process while mapped would fault (SIGBUS) on
-// the missing pages; capture files are not rewritten in place by capture tools
-// (tcpdump -w appends), and libpcap reads the appended part.
+// A file truncated by another process while mapped: pages are mapped in bulk
+// ahead of the walk, and the kernel refuses pages past the new end (EFAULT),
+// so the walk stops there and libpcap reads on and reports the cut. Only a
+// truncation inside the 8 MiB already mapped ahead would still fault
+// (SIGBUS). Capture tools append (tcpdump -w); libpcap reads the appended part.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -64,6 +66,7 @@ class PcapMap {
  private:
   uint8_t* base_ = nullptr;
   size_t size_ = 0;
+  uint64_t end_ = 0;       // the walk stays below this offset (size_, less if the file shrank)
   uint64_t off_ = 0;
   uint64_t released_ = 0;  // pages before this offset were given back
   uint64_t populated_ = 0; // pages before this offset were mapped in bulk

@@ -198,6 +198,31 @@ describe('the mapped walk reads as libpcap does', () => {
     expect(n).toBe(15);
   });
 
+  it('a file truncated while the ring reads it: no crash, every whole packet, then libpcap names the cut', async () => {
+    const file = path.join(dir, 'shrinking.pcap');
+    const n = 20_000; // 1,558 bytes a record: ~31 MB, several bulk-mapped windows of 8 MiB
+    writeFrames(file, n, { size: () => 1500 });
+    const cutAt = 24 + 10_000 * 1558 + 700; // inside record 10,001, past the first window
+    const ring = Ring.open({ file, maxBatch: 256 });
+    let got = (await ring.nextBatch())!.count;
+    truncateSync(file, cutAt);
+    let error: string | undefined;
+    try {
+      for (;;) {
+        const b = await ring.nextBatch();
+        if (b === null) break;
+        got += b.count;
+      }
+    } catch (e) {
+      error = (e as PfwError).message;
+    }
+    ring.close();
+    expect(got).toBe(10_000);
+    expect(error).toBe(
+      `capture file "${file}" is damaged at packet 10001: truncated dump file; tried to read 1542 captured bytes, only got 684 (10000 packets before it were read)`,
+    );
+  });
+
   it('a batch is not limited by a copy buffer: large records come whole, in place', async () => {
     const file = path.join(dir, 'large.pcap');
     const frames = Array.from({ length: 40 }, (_, i) => new Uint8Array(200_000).fill(i));
