@@ -58,6 +58,15 @@ export interface StartMessage {
    * (files only): they are skipped, so a restarted worker neither loses nor repeats records.
    */
   resumeAfter: number;
+  /**
+   * Flow records of the batch that ends at `resumeAfter` that an earlier
+   * incarnation already sent (its RecordsMessages were cut inside that
+   * batch's flow delivery, see RecordsMessage.partial): they are skipped too.
+   * Absent or 0: none.
+   */
+  resumeRecords?: number;
+  /** resumeRecords counts flows of the end-of-input flush (RecordsMessage.partialEnd), not of a batch's delivery. */
+  resumeAtEnd?: boolean;
   /** Most NDJSON lines / bytes gathered before a RecordsMessage is sent. */
   recordBatch: { maxLines: number; maxBytes: number };
   /** RecordsMessages that may be unacknowledged (see AckMessage). */
@@ -146,6 +155,15 @@ export interface RecordsMessage {
   count: number;
   /** Packets of this worker's share fully processed when the batch was cut (see StartMessage.resumeAfter). */
   position: number;
+  /**
+   * Present when the message was cut inside a flow delivery (a flush of many
+   * flows would otherwise go as one huge message): `position` is then the end
+   * of the batch being delivered, and this is how many of that delivery's
+   * flows have their records in this or an earlier message; the rest follow.
+   */
+  partial?: number;
+  /** With `partial`: the delivery cut is the end-of-input flush (it comes at the same position as the last batch's). */
+  partialEnd?: boolean;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

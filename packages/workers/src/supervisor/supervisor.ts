@@ -123,6 +123,24 @@ export interface SupervisorInit {
   recordBatch?: { maxLines: number; maxBytes: number; window: number };
 }
 
+/**
+ * Where a restarted file worker resumes: (position, partial) only moves
+ * forward. A message without `partial` at a position means every record up
+ * to it was sent; one with `partial` means that many flows of the delivery
+ * ending there were (the batch's, or with `end` the end-of-input flush, which
+ * comes at the same position as the last batch's).
+ */
+function advancePosition(slot: Slot, position: number, partial: number | undefined, end = false): void {
+  if (position > slot.position) {
+    slot.position = position;
+    slot.partial = partial === undefined ? null : { flows: partial, end };
+  } else if (position === slot.position) {
+    if (partial === undefined) slot.partial = null;
+    else if (slot.partial && slot.partial.end === end) slot.partial.flows = Math.max(slot.partial.flows, partial);
+    else if (!slot.partial || end) slot.partial = { flows: partial, end };
+  }
+}
+
 interface Slot {
   index: number;
   child: ChildProcess | null;
@@ -134,6 +152,8 @@ interface Slot {
   end: EndMessage | null;
   fatal: ErrorMessage | null;
   position: number;
+  /** Flows of the delivery at `position` already written when its messages were cut there (RecordsMessage.partial); null: none pending. */
+  partial: { flows: number; end: boolean } | null;
   policy: RestartPolicy;
   restartTimer: NodeJS.Timeout | null;
   killed: boolean;
@@ -248,6 +268,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         end: null,
         fatal: null,
         position: 0,
+        partial: null,
         policy: new RestartPolicy(o.supervision),
         restartTimer: null,
         killed: false,
@@ -358,6 +379,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       statsIntervalMs: Math.max(100, Math.round(o.output.statsIntervalSec * 1000)),
       stopOnError: o.handler.stopOnError,
       resumeAfter: o.capture.read !== undefined ? slot.position : 0,
+      resumeRecords: o.capture.read !== undefined ? (slot.partial?.flows ?? 0) : 0,
+      resumeAtEnd: o.capture.read !== undefined && slot.partial?.end === true,
       recordBatch: { maxLines: this.#init.recordBatch?.maxLines ?? 1024, maxBytes: this.#init.recordBatch?.maxBytes ?? 256 * 1024 },
       recordWindow: this.#init.recordBatch?.window ?? 8,
       offload: { threads: o.handler.offloadThreads, maxQueue: o.handler.offloadMaxQueue },
@@ -376,13 +399,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         break;
       case 'stats':
         this.#stats.update(slot.index, m.at, m.counters);
-        slot.position = Math.max(slot.position, m.position);
+        advancePosition(slot, m.position, undefined);
         break;
       case 'report':
         this.#reports!.update(slot.index, m.part);
         break;
       case 'records':
-        slot.position = Math.max(slot.position, m.position);
+        advancePosition(slot, m.position, m.partial, m.partialEnd === true);
         this.#deliver(child, slot.index, m.lines, m.count);
         break;
       case 'log':
@@ -406,7 +429,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         break;
       case 'end':
         slot.end = m;
-        slot.position = Math.max(slot.position, m.position);
+        advancePosition(slot, m.position, undefined);
         break;
     }
   }

@@ -16,8 +16,12 @@ import type { RecordSink } from './record-sink.js';
 
 export type FlowHook = (flow: FlowRecord, ctx: unknown) => unknown;
 
-/** Delivers the finished flows of one FlowBatch (a batch's, a flush's, a timeout's). */
-export type FlowDelivery = (flows: FlowBatch | undefined) => void;
+/**
+ * Delivers the finished flows of one FlowBatch (a batch's, a flush's, a
+ * timeout's), from row `skip` on (a restarted file worker skips the rows its
+ * predecessor sent: StartMessage.resumeRecords).
+ */
+export type FlowDelivery = (flows: FlowBatch | undefined, skip?: number) => void;
 
 /**
  * Rows per FlowBatch.ndjson() call: ~3 MB of text. Bounds one string (a
@@ -34,21 +38,27 @@ export function buildFlowDelivery(parts: {
   sink: RecordSink;
   counters: WorkerCounters;
   onHookError: (hook: string, err: unknown) => void;
+  /**
+   * The sink is full in the middle of a delivery: send what it holds, saying
+   * that the first `done` flows of this delivery are in it (RecordsMessage.partial).
+   */
+  cut: (done: number) => void;
 }): FlowDelivery {
-  const { hook, emitRecords, worker, ctx, sink, counters, onHookError } = parts;
+  const { hook, emitRecords, worker, ctx, sink, counters, onHookError, cut } = parts;
   if (!hook) {
-    return (flows) => {
+    return (flows, skip = 0) => {
       if (!flows || flows.count === 0 || !emitRecords) return;
-      for (let from = 0, n = flows.count; from < n; from += NDJSON_ROWS_PER_CALL) {
+      for (let from = Math.min(skip, flows.count), n = flows.count; from < n; from += NDJSON_ROWS_PER_CALL) {
         const to = Math.min(n, from + NDJSON_ROWS_PER_CALL);
         sink.emitLines(flows.ndjson(worker, from, to), to - from);
         counters.flows += to - from;
+        if (to < n && sink.full) cut(to);
       }
     };
   }
-  return (flows) => {
+  return (flows, skip = 0) => {
     if (!flows || flows.count === 0) return;
-    for (let i = 0, n = flows.count; i < n; i++) {
+    for (let i = Math.min(skip, flows.count), n = flows.count; i < n; i++) {
       const record = flowRecordAt(flows, i, worker);
       counters.flows++;
       if (emitRecords) sink.emitLine(JSON.stringify(record));
@@ -59,6 +69,7 @@ export function buildFlowDelivery(parts: {
           onHookError('flow', err);
         }
       }
+      if (i + 1 < n && sink.full) cut(i + 1);
     }
   };
 }

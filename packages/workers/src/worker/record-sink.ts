@@ -6,7 +6,10 @@
  * The sink never sends by itself in the middle of a handler call: the loop
  * checks `full` between packets and calls flush() with the position it has
  * reached, so every RecordsMessage ends on a packet boundary and a restarted
- * file worker can resume exactly after it.
+ * file worker can resume exactly after it. A long flow delivery (the end of a
+ * file flushes every open flow) is cut between flows instead, with the count
+ * of that delivery's flows sent (RecordsMessage.partial), so one message
+ * stays bounded and resuming stays exact.
  *
  * Flow control: at most `window` RecordsMessages may be unacknowledged by the
  * supervisor (AckMessage); the loop awaits `belowWindow()` between batches.
@@ -74,15 +77,24 @@ export class RecordSink {
     return this.#lines >= this.#maxLines || this.#buf.length >= this.#maxBytes;
   }
 
-  /** Sends what is buffered (if anything) with the position reached. */
-  flush(position: number): Promise<void> {
+  /**
+   * Sends what is buffered (if anything) with the position reached; with
+   * `partial`, cut inside a flow delivery (RecordsMessage.partial).
+   */
+  flush(position: number, partial?: { done: number; end: boolean }): Promise<void> {
     if (this.#lines === 0) return Promise.resolve();
     const lines = this.#buf;
     const count = this.#lines;
     this.#buf = '';
     this.#lines = 0;
     this.#unacked++;
-    return this.#channel.send({ type: 'records', lines, count, position });
+    return this.#channel.send({
+      type: 'records',
+      lines,
+      count,
+      position,
+      ...(partial ? { partial: partial.done, ...(partial.end ? { partialEnd: true } : {}) } : {}),
+    });
   }
 
   /** The supervisor wrote `count` RecordsMessages. */

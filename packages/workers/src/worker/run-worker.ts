@@ -190,6 +190,7 @@ async function runStarted(
         sink,
         counters,
         onHookError: (hook, err) => deferred.onHookError!(hook, err),
+        cut: (done) => void sink.flush(deliveryEnd, { done, end: deliveryAtEnd }),
       });
     }
     const ringOptions: RingOptions = { ...start.ring };
@@ -246,6 +247,9 @@ async function runStarted(
 
   const step = buildBatchStep({ packet: h?.packet?.bind(h), ctx, counters, sink, onHookError });
   let position = 0;
+  // The position a flow delivery's cut messages carry: the end of the batch delivered.
+  let deliveryEnd = 0;
+  let deliveryAtEnd = false; // the delivery is the end-of-input flush (a batch of 0 packets)
 
   const snapshot = (): WorkerCounters => {
     try {
@@ -275,6 +279,8 @@ async function runStarted(
     // a quiet live link: idle flows still end (packet time is wall-clock time there)
     if (live && deliverFlows && !final) {
       try {
+        deliveryEnd = position;
+        deliveryAtEnd = false;
         deliverFlows(ring!.flowTable?.advance(Math.floor(Date.now() / 1000)));
       } catch (err) {
         countHookError('flow', err);
@@ -295,6 +301,8 @@ async function runStarted(
 
   const timer = setInterval(() => tick(false), start.statsIntervalMs);
   let skip = start.resumeAfter;
+  let skipFlows = start.resumeRecords ?? 0;
+  const skipFlowsAtEnd = start.resumeAtEnd === true;
   let reason: EndMessage['reason'] = 'stop';
   let lastYield = Date.now();
 
@@ -323,8 +331,17 @@ async function runStarted(
       }
       if (from < batch.count) step(batch, position, from);
       // Flows that finished while a restarted file worker skips its predecessor's
-      // packets were delivered by the predecessor.
-      if (deliverFlows && (from < batch.count || batch.count === 0)) deliverFlows(batch.flows);
+      // packets were delivered by the predecessor; of the batch where its last
+      // message was cut, the flows after the cut (resumeRecords) are still due.
+      const skipped = batch.count > 0 && from === batch.count;
+      const atEnd = batch.count === 0;
+      const resumesHere = skip === 0 && skipFlows > 0 && atEnd === skipFlowsAtEnd;
+      if (deliverFlows && (!skipped || resumesHere)) {
+        deliveryEnd = position + batch.count;
+        deliveryAtEnd = atEnd;
+        deliverFlows(batch.flows, resumesHere ? skipFlows : 0);
+        if (resumesHere) skipFlows = 0;
+      }
       position += batch.count;
       if (sink.full) void sink.flush(position);
       const wait = sink.belowWindow();
@@ -353,6 +370,8 @@ async function runStarted(
   if (deliverFlows && reason !== 'eof') {
     // none is lost: every flow still open ends now (end_reason "stop")
     try {
+      deliveryEnd = position;
+      deliveryAtEnd = false;
       deliverFlows(ring!.flushFlows('stop'));
     } catch (err) {
       if (!(err instanceof StopOnError)) countHookError('flow', err);
