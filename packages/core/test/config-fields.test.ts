@@ -27,7 +27,7 @@ describe('defaults', () => {
         blockSize: 1048576,
         blockCount: 32,
         retireTimeoutMs: 10,
-        batchSize: 256,
+        batchSize: 4096,
       },
       cluster: { id: 99, type: 'per-flow' },
       workers: { count: 4 },

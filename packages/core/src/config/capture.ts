@@ -53,8 +53,8 @@ export const captureSchema = section('capture', {
     .default(10)
     .describe('tpacket_req3.tp_retire_blk_tov: a partly filled block is handed over after this many ms (0: the kernel derives it from the link speed). Bounds latency at low rates.'),
   batchSize: intField('an integer from 1 to 65536 (packets per batch)', 1, 65536)
-    .default(256)
-    .describe('The most packets one native batch returns (one N-API call per batch); for PF_RING and files. AF_PACKET batches are ring blocks.'),
+    .default(4096)
+    .describe('The most packets one native batch returns (one N-API call per batch, at most one ring block for AF_PACKET). Each batch costs the worker some microseconds of JS whatever its size: 4096 took 0.6-0.8x the CPU per packet of 256 without a packet() hook (docs/bench.md).'),
   durationSec: numberField('a positive number of seconds', 0, false)
     .optional()
     .describe('Stop after this many seconds, draining as on SIGTERM (a file otherwise ends by itself).'),
