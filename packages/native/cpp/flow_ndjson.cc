@@ -44,23 +44,12 @@ char* lit(char* p, const char* s, size_t n) {
 
 char* str(char* p, const char* s) { return lit(p, s, std::strlen(s)); }
 
-char* u32(char* p, uint32_t v) {
-  char tmp[10];
-  int n = 0;
-  do {
-    tmp[n++] = char('0' + v % 10);
-    v /= 10;
-  } while (v);
-  while (n) *p++ = tmp[--n];
-  return p;
-}
-
 // format.ts nsText: "<sec><nsec, 9 digits>" when sec > 0, else the nanoseconds alone.
 char* ns_text(char* p, double sec, uint32_t nsec) {
-  if (!(sec > 0)) return u32(p, nsec);
+  if (!(sec > 0)) return write_u64(p, nsec);
   p = js_number_text(sec, p);
   char digits[10];
-  char* e = u32(digits, nsec);
+  char* e = write_u64(digits, nsec);
   for (long i = e - digits; i < 9; ++i) *p++ = '0';  // padStart(9, '0')
   return lit(p, digits, size_t(e - digits));
 }
@@ -69,7 +58,7 @@ char* ns_text(char* p, double sec, uint32_t nsec) {
 char* ipv4(char* p, const uint8_t* a) {
   for (int i = 0; i < 4; ++i) {
     if (i) *p++ = '.';
-    p = u32(p, a[i]);
+    p = write_u64(p, a[i]);
   }
   return p;
 }
@@ -162,7 +151,7 @@ char* endpoint(char* p, const uint8_t* a, uint8_t version, uint16_t port, bool p
   p = address(p, a, version);
   if (version == 6) *p++ = ']';
   *p++ = ':';
-  return u32(p, port);
+  return write_u64(p, port);
 }
 
 // format.ts tunnelText, quoted: `<type> <src> <dst>[ <id name>=<id>]`.
@@ -171,7 +160,7 @@ char* tunnel_text(char* p, const FlowRecordColumns& c, size_t row) {
   uint8_t v = c.t_ip_version[row];
   bool ported = type >= 4;  // vxlan, geneve, gtp-u, teredo (and unknown types above them, as format.ts does)
   *p++ = '"';
-  p = type < kTunnelTypes ? str(p, kTunnelNames[type]) : u32(p, type);
+  p = type < kTunnelTypes ? str(p, kTunnelNames[type]) : write_u64(p, type);
   *p++ = ' ';
   p = endpoint(p, c.t_src + 16 * row, v, c.t_sport[row], ported);
   *p++ = ' ';
@@ -181,7 +170,7 @@ char* tunnel_text(char* p, const FlowRecordColumns& c, size_t row) {
     *p++ = ' ';
     p = str(p, id_name);
     *p++ = '=';
-    p = u32(p, c.t_id[row]);
+    p = write_u64(p, c.t_id[row]);
   }
   *p++ = '"';
   return p;
@@ -218,17 +207,17 @@ bool append_flow_ndjson(const FlowRecordColumns& c, size_t from, size_t to, doub
     p = json_number_text(c.last_sec[i] - first_sec + (double(c.last_nsec[i]) - double(first_nsec)) / 1e9, p);
     p = LIT(p, ",\"proto\":\"");
     const char* pn = proto_name(c.proto[i]);
-    p = pn ? str(p, pn) : u32(p, c.proto[i]);
+    p = pn ? str(p, pn) : write_u64(p, c.proto[i]);
     p = LIT(p, "\",\"id.orig_h\":\"");
     p = address(p, c.orig_addr + 16 * i, v);
     p = LIT(p, "\",\"id.orig_p\":");
-    p = u32(p, c.orig_port[i]);
+    p = write_u64(p, c.orig_port[i]);
     p = LIT(p, ",\"id.resp_h\":\"");
     p = address(p, c.resp_addr + 16 * i, v);
     p = LIT(p, "\",\"id.resp_p\":");
-    p = u32(p, c.resp_port[i]);
+    p = write_u64(p, c.resp_port[i]);
     p = LIT(p, ",\"vlan\":");
-    p = u32(p, c.vlan[i]);
+    p = write_u64(p, c.vlan[i]);
     p = LIT(p, ",\"orig_pkts\":");
     p = json_number_text(c.orig_pkts[i], p);
     p = LIT(p, ",\"orig_ip_bytes\":");
@@ -247,7 +236,7 @@ bool append_flow_ndjson(const FlowRecordColumns& c, size_t from, size_t to, doub
     *p++ = '"';
     if (c.inner_vlan[i]) {
       p = LIT(p, ",\"inner_vlan\":");
-      p = u32(p, c.inner_vlan[i]);
+      p = write_u64(p, c.inner_vlan[i]);
     }
     if (tcount) {
       p = LIT(p, ",\"tunnel_parents\":[");

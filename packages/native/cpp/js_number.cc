@@ -15,7 +15,8 @@ char* copy(char* out, const char* s) {
   return out + n;
 }
 
-// Digits of an integer below 2^64, most significant first.
+}  // namespace
+
 char* write_u64(char* out, uint64_t v) {
   char tmp[20];
   int n = 0;
@@ -26,8 +27,6 @@ char* write_u64(char* out, uint64_t v) {
   while (n) *out++ = tmp[--n];
   return out;
 }
-
-}  // namespace
 
 char* js_number_text(double v, char* out) {
   if (std::isnan(v)) return copy(out, "NaN");

@@ -5,6 +5,7 @@
 // Native text that must equal what JS code would have written uses these.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 
 namespace pfw {
 
@@ -17,5 +18,9 @@ char* js_number_text(double v, char* out);
 
 // The same as JSON.stringify writes a number: non-finite values are "null".
 char* json_number_text(double v, char* out);
+
+// The decimal digits of an unsigned integer, most significant first (no
+// terminator); returns the end. At most 20 characters.
+char* write_u64(char* out, uint64_t v);
 
 }  // namespace pfw

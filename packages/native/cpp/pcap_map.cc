@@ -67,6 +67,7 @@ PcapMap::PcapMap(int fd, uint32_t snapshot) : snapshot_(snapshot) {
   if (p == MAP_FAILED) return;  // libpcap reads it instead
   madvise(p, size_t(st.st_size), MADV_SEQUENTIAL);
   base_ = static_cast<uint8_t*>(p);
+  page_ = uint64_t(sysconf(_SC_PAGESIZE));
   size_ = size_t(st.st_size);
   end_ = size_;
   off_ = kFileHeader;
@@ -112,7 +113,7 @@ bool PcapMap::next(MappedRecord* r) {
 
 void PcapMap::advance_window() {
   if (!base_) return;
-  uint64_t page = uint64_t(sysconf(_SC_PAGESIZE));
+  const uint64_t page = page_;
   if (off_ - released_ >= kReleaseEvery) {
     uint64_t upto = off_ & ~(page - 1);
     if (upto > released_) {

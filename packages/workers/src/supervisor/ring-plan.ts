@@ -37,18 +37,22 @@ export function workerRingOptions(o: ResolvedOptions, backend: BackendChoice): W
   if (c.read !== undefined) {
     ring.file = c.read;
   } else {
-    Object.assign(ring, {
-      device: c.interface,
-      promiscuous: c.promiscuous,
-      hwTimestamp: c.hwTimestamp,
-      blockSize: c.blockSize,
-      blockCount: c.blockCount,
-      retireTimeoutMs: c.retireTimeoutMs,
-      direction: c.direction,
-    });
+    Object.assign(ring, { device: c.interface, ...liveRingSettings(c) });
   }
   if (c.bpf !== undefined) ring.bpf = c.bpf;
   return ring;
+}
+
+/** The capture settings a live ring takes as they are (a worker's own ring, or the fanout group's members). */
+function liveRingSettings(c: ResolvedOptions['capture']) {
+  return {
+    promiscuous: c.promiscuous,
+    hwTimestamp: c.hwTimestamp,
+    blockSize: c.blockSize,
+    blockCount: c.blockCount,
+    retireTimeoutMs: c.retireTimeoutMs,
+    direction: c.direction,
+  };
 }
 
 /** Picks the backend: pcap for files, else the one asked for, else pfring when it is loaded, else afpacket. */
@@ -76,12 +80,7 @@ export function planRings(o: ResolvedOptions): RingPlan {
     clusterId: o.cluster.id,
     clusterType: o.cluster.type,
     snaplen: c.snaplen,
-    promiscuous: c.promiscuous,
-    hwTimestamp: c.hwTimestamp,
-    blockSize: c.blockSize,
-    blockCount: c.blockCount,
-    retireTimeoutMs: c.retireTimeoutMs,
-    direction: c.direction,
+    ...liveRingSettings(c),
     ...(c.bpf !== undefined ? { bpf: c.bpf } : {}),
   });
   // The filter, direction and fanout live on the sockets; a worker adopts its member as is.
