@@ -64,11 +64,21 @@ describe('flow deliveries cut into several messages', () => {
     expect(cut.messages).toBeGreaterThan(300 / 7);
   }, LONG);
 
-  test('a worker that crashes inside the end-of-file flush resumes after the last flow sent: none lost, none twice', async () => {
-    const onceFile = path.join(tmp, 'crashed');
-    // worker 1 dies at its 100th flow: inside the end-of-file flush (the demo's last 83 flows end there),
-    // after several messages of 7 records were sent
-    const r = await run({ maxLines: 7, exitOnFlow: { flow: 100, worker: 1, onceFile } });
+  // Worker 1's flows in the order it delivered them: the end-of-file flush
+  // comes last and starts with its open TCP flows (end_reason "end").
+  const worker1 = () => clean.flows.map((f) => JSON.parse(f) as { worker: number; end_reason: string }).filter((f) => f.worker === 1);
+
+  test.each([
+    ['inside a batch\'s flow delivery', (eofStart: number) => eofStart - 10],
+    ['inside the end-of-file flush', (eofStart: number) => eofStart + 10],
+  ])('a worker that crashes %s resumes after the last flow sent: none lost, none twice', async (where, at) => {
+    const flows = worker1();
+    const eofStart = flows.findIndex((f) => f.end_reason === 'end') + 1; // 1-based: the flush's first flow
+    // both crash points lie well inside their delivery, past at least one cut of 7 records
+    expect(eofStart).toBeGreaterThan(30);
+    expect(flows.length - eofStart).toBeGreaterThan(20);
+    const onceFile = path.join(tmp, `crashed-${where.replace(/\W+/g, '-')}`);
+    const r = await run({ maxLines: 7, exitOnFlow: { flow: at(eofStart), worker: 1, onceFile } });
     expect(r.code).toBe(0);
     expect(r.restarts).toBe(1);
     const sorted = [...r.flows].sort();

@@ -132,7 +132,7 @@ BatchResult BatchBuilder::build(Backend& backend, uint32_t max) {
     }
     uint32_t n = 0;
     double bytes = 0;
-    PacketMeta m;
+    PacketMeta local;
     uint32_t h;
     if (visitor_) {
       rows_.resize(raw_.size());
@@ -140,14 +140,14 @@ BatchResult BatchBuilder::build(Backend& backend, uint32_t max) {
     }
     for (size_t i = 0; i < raw_.size(); i++) {
       const RawPacket& p = raw_[i];
+      // With a visitor, locate straight into the row's slot of metas_ (a packet
+      // not kept leaves it to the next one).
+      PacketMeta& m = visitor_ ? metas_[n] : local;
       if (!keep(p, &m, &h)) {
         if (visitor_) rows_[i] = kNoRow;
         continue;
       }
-      if (visitor_) {
-        rows_[i] = n;
-        metas_[n] = m;
-      }
+      if (visitor_) rows_[i] = n;
       t_->data_off[n] = uint32_t(p.data - lo);
       t_->ts_sec[n] = double(p.ts_ns / 1000000000ull);
       t_->ts_nsec[n] = uint32_t(p.ts_ns % 1000000000ull);
