@@ -5,14 +5,14 @@
  * losing or repeating records); a hang is killed after the kill timeout on
  * stop; too many crashes end the run with a clear error; SIGTERM drains.
  */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { writeDemoCapture } from '../examples/data/make-demo-pcap.js';
 import { packetKey, readCapturePackets } from './support/capture-packets.js';
 import { limiter } from './support/limit.js';
-import { fixtures, pfwork as runPfwork, startPfwork as startRun, type PfworkRun } from './support/run-pfwork.js';
+import { fixtures, pfwork as runPfwork, repoRoot, startPfwork as startRun, type PfworkRun } from './support/run-pfwork.js';
 
 /** Two runs at a time (a supervisor and 3 workers each, on a shared 2-core machine). */
 const slot = limiter(2);
@@ -189,7 +189,17 @@ describe.concurrent('failure paths', () => {
   }, LONG);
 
   const root = process.getuid?.() === 0;
-  test.skipIf(!root)(`--user: workers run as that user (the handler sees its uid)${root ? '' : ' (skipped: needs root to start processes as another user)'}`, async () => {
+  // Workers started as nobody load their code from this checkout: every directory above it must let others in
+  // (a clone inside `mktemp -d`, mode 0700, does not).
+  const closedDir = (() => {
+    for (let d = repoRoot; ; d = path.dirname(d)) {
+      const mode = statSync(d).mode & 0o777;
+      if (!(mode & 0o001)) return `${d} is mode ${mode.toString(8)}`;
+      if (d === path.dirname(d)) return undefined;
+    }
+  })();
+  const userSkip = !root ? 'needs root to start processes as another user' : closedDir ? `user nobody cannot reach this checkout: ${closedDir}` : '';
+  test.skipIf(userSkip !== '')(`--user: workers run as that user (the handler sees its uid)${userSkip ? ` (skipped: ${userSkip})` : ''}`, async () => {
     const r = await pfwork(start({ handler: { config: { identity: true, emit: 'none' } } }, ['--user', 'nobody']));
     expect(r.code, r.stderr).toBe(0);
     const ids = r.records.filter((x) => x.type === 'identity');
