@@ -14,6 +14,8 @@
         "cpp/backend_factory.cc",
         "cpp/pcap_file.cc",
         "cpp/pcap_map.cc",
+        "cpp/cluster_index.cc",
+        "cpp/cluster_index_exports.cc",
         "cpp/afpacket_ring.cc",
         "cpp/afpacket_socket.cc",
         "cpp/afpacket_filter.cc",

@@ -16,6 +16,10 @@ namespace pfw {
 // One captured frame as the backend sees it. `data` stays valid until the
 // backend's release() (ring memory) or the next fetch() (copying backends).
 //
+// A clock entry has data == nullptr (and caplen 0): no packet, only the time
+// `ts_ns` that packets this reader did not get brought (a file read through a
+// cluster index, cluster_index.h). The Ring hands it to the flow table only.
+//
 // All packets of ONE fetch must lie in one contiguous, mapped region (a ring
 // block, the ring's mapping, or a backend-owned buffer): the Ring exposes the
 // span [lowest data, highest data + caplen) to JS as one external ArrayBuffer

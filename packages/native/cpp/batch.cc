@@ -124,11 +124,12 @@ BatchResult BatchBuilder::build(Backend& backend, uint32_t max) {
       return r;
     }
     // The span every row's bytes lie in (backend.h: one contiguous region).
-    const uint8_t* lo = raw_[0].data;
-    const uint8_t* hi = raw_[0].data + raw_[0].caplen;
+    const uint8_t* lo = nullptr;
+    const uint8_t* hi = nullptr;
     for (const RawPacket& p : raw_) {
-      if (p.data < lo) lo = p.data;
-      if (p.data + p.caplen > hi) hi = p.data + p.caplen;
+      if (!p.data) continue;  // a clock entry (backend.h)
+      if (!lo || p.data < lo) lo = p.data;
+      if (!hi || p.data + p.caplen > hi) hi = p.data + p.caplen;
     }
     uint32_t n = 0;
     double bytes = 0;
@@ -143,7 +144,7 @@ BatchResult BatchBuilder::build(Backend& backend, uint32_t max) {
       // With a visitor, locate straight into the row's slot of metas_ (a packet
       // not kept leaves it to the next one).
       PacketMeta& m = visitor_ ? metas_[n] : local;
-      if (!keep(p, &m, &h)) {
+      if (!p.data || !keep(p, &m, &h)) {
         if (visitor_) rows_[i] = kNoRow;
         continue;
       }

@@ -307,19 +307,30 @@ void FlowTable::evict_one() {
   if (victim != kNil) finish(victim, kEndEvicted);
 }
 
+// Idle flows end in the order of their deadlines, across the classes (ties:
+// the lower class first). So moving the clock to a time in one step ends the
+// same flows in the same order as moving it there packet by packet: a file
+// worker reading through a cluster index (cluster_index.h) sees only its own
+// packets' times, and still writes exactly the records of a worker that read
+// every packet of the file. Each list is in last-seen order, so its head has
+// the earliest deadline of its class (timestamps going backwards aside:
+// then a head waits for its own deadline, as before).
 void FlowTable::expire(uint64_t now) {
   if (now >= next_expiry_) {
     uint64_t next = UINT64_MAX;
-    for (int c = 0; c < kClassCount; ++c) {
-      uint64_t idle = idle_ns_[c];
-      while (head_[c] != kNil) {
-        const Flow& f = at(head_[c]);
-        if (f.last_ns > now || now - f.last_ns < idle) {
-          next = std::min(next, deadline(f.last_ns, idle));
-          break;
+    for (;;) {
+      int first = -1;
+      next = UINT64_MAX;
+      for (int c = 0; c < kClassCount; ++c) {
+        if (head_[c] == kNil) continue;
+        uint64_t d = deadline(at(head_[c]).last_ns, idle_ns_[c]);
+        if (d < next) {
+          next = d;
+          first = c;
         }
-        finish(head_[c], kEndIdle);  // closing flows keep fin/rst (finish() sees the state)
       }
+      if (first < 0 || next > now) break;
+      finish(head_[first], kEndIdle);  // closing flows keep fin/rst (finish() sees the state)
     }
     // A lower bound on every head's deadline from now on: a head's last_ns
     // only grows, and list_push()/list_unlink() lower it for every new head.

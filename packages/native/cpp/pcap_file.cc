@@ -1,6 +1,7 @@
 // Capture files through libpcap; see pcap_file.h.
 #include "pcap_file.h"
 
+#include <sched.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -38,6 +39,13 @@ uint32_t le32(const uint8_t* p) {
 }
 
 constexpr uint16_t kPacketOutgoing = 4;  // sll_pkttype PACKET_OUTGOING
+
+// fetch_indexed(): how far ahead in the index a record's header is prefetched
+// (the offsets are known, so the walk does not have to find them first).
+constexpr size_t kIndexPrefetchAhead = 8;
+// How often a worker that has caught up with the index yields to the writer
+// before it reports "nothing now" (the Ring then retries after 1 ms).
+constexpr int kIndexYields = 64;
 
 }  // namespace
 
@@ -100,6 +108,7 @@ PcapFileBackend::PcapFileBackend(const OpenOptions& opts) : path_(opts.device), 
 PcapFileBackend::~PcapFileBackend() { close(); }
 
 void PcapFileBackend::close() {
+  index_.reset();
   map_.reset();
   mapped_ = false;
   if (pcap_) pcap_close(pcap_);
@@ -235,9 +244,80 @@ bool PcapFileBackend::fetch_mapped(uint32_t max, std::vector<RawPacket>& out) {
   return fetch_mapped(max, out);  // stopped before the first record of this fetch: hand over now
 }
 
+void PcapFileBackend::attach_index(int index_fd, int cluster_type, uint32_t slot, uint32_t count) {
+  if (index_slot_.type >= 0) {
+    if (index_slot_.type == cluster_type && index_slot_.slot == slot && index_slot_.count == count) return;
+    throw Error("PFW_CLUSTER_MISMATCH", "capture file " + quoted(path_) + " is read through a cluster index built for cluster type " +
+                                            std::to_string(index_slot_.type) + ", slot " + std::to_string(index_slot_.slot) +
+                                            " of " + std::to_string(index_slot_.count) + ": the ring cannot change its cluster");
+  }
+  if (!mapped_ || read_ != 0) {
+    throw Error("PFW_CLUSTER_MISMATCH",
+                "capture file " + quoted(path_) + " cannot be read through a cluster index: " +
+                    (read_ != 0 ? "packets were already read" : "it is not a classic pcap file this process maps "
+                                                                 "(pcapng, PPI, or PFWORK_PCAP_NO_MAP is set)"));
+  }
+  index_ = std::make_unique<ClusterIndexReader>(index_fd, path_, fileno(pcap_file(pcap_)), cluster_type, slot, count,
+                                                snaplen_);
+  index_slot_ = {cluster_type, slot, count};
+}
+
+bool PcapFileBackend::fetch_indexed(uint32_t max, std::vector<RawPacket>& out, FetchStatus* status) {
+  const uint64_t* w;
+  size_t n = index_->available(&w);
+  for (int i = 0; n == 0 && !index_->finished() && i < kIndexYields; i++) {
+    sched_yield();  // two cores, three busy threads: let the writer run
+    n = index_->available(&w);
+  }
+  if (n == 0) {
+    if (!index_->finished()) {
+      *status = FetchStatus::kNone;
+      return true;
+    }
+    // The index ends here: read on through libpcap, from its offset.
+    map_->stop_at(index_->handover_offset());
+    read_ = index_->handover_record();
+    index_.reset();
+    return false;
+  }
+  map_->advance_window();
+  const size_t before = out.size();
+  size_t i = 0;
+  for (; i < n && out.size() - before < max; i++) {
+    if (i + kIndexPrefetchAhead < n && !(w[i + kIndexPrefetchAhead] & kIndexClock)) {
+      __builtin_prefetch(map_->at(w[i + kIndexPrefetchAhead]));
+    }
+    const uint64_t word = w[i];
+    RawPacket p{};
+    if (word & kIndexClock) {
+      // No packet: the time other slots' records brought (batch.cc hands it
+      // to the flow table only).
+      p.ts_ns = word & ~kIndexClock;
+      p.vlan_tci = -1;
+      p.direction = kPacketDirUnknown;
+      out.push_back(p);
+      continue;
+    }
+    MappedRecord r;
+    if (!map_->record_at(word, &r)) {
+      throw Error("PFW_CAPTURE_DAMAGED", "capture file " + quoted(path_) + " changed while it was read: its cluster index " +
+                                             "names a record at offset " + std::to_string(word) + " that is not there");
+    }
+    fill(&p, r.data, r.caplen > snaplen_ ? snaplen_ : r.caplen, r.len, r.ts_ns);
+    out.push_back(p);
+  }
+  index_->consume(i);
+  *status = FetchStatus::kPackets;
+  return true;
+}
+
 FetchStatus PcapFileBackend::fetch_into(uint32_t max, std::vector<RawPacket>& out) {
   if (!pcap_) throw Error("PFW_RING_CLOSED", "the ring is closed");
   used_ = 0;  // the previous fetch's packets are no longer the caller's
+  if (index_) {
+    FetchStatus s;
+    if (fetch_indexed(max, out, &s)) return s;
+  }
   if (mapped_ && fetch_mapped(max, out)) return FetchStatus::kPackets;
   size_t before = out.size();
   if (has_carry_) {

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "backend.h"
+#include "cluster_index.h"
 #include "pcap_map.h"
 
 namespace pfw {
@@ -58,6 +59,14 @@ class PcapFileBackend final : public Backend {
   // True when the file records each packet's direction (Linux cooked v1/v2).
   bool has_direction() const;
   const std::string& path() const { return path_; }
+  // Reads slot `slot` of `count` through the cluster index behind `index_fd`
+  // (cluster_index.h) instead of walking every record. Before the first fetch
+  // only; throws PFW_CLUSTER_MISMATCH when the index is not this file's,
+  // type's, count's or snaplen's, or the file is not one the index covers.
+  void attach_index(int index_fd, int cluster_type, uint32_t slot, uint32_t count);
+  bool indexed() const { return index_ != nullptr; }
+  // While a worker waits for the index to grow, the Ring asks again this often.
+  int poll_interval_ms() const override { return index_ ? 1 : -1; }
 
  private:
   // Reads one record into `dst` (arena or carry); false at end / damage.
@@ -67,6 +76,9 @@ class PcapFileBackend final : public Backend {
   // The mapped walk (pcap_map.h): true when it delivered packets; false when
   // it has handed the file over to libpcap (or had already).
   bool fetch_mapped(uint32_t max, std::vector<RawPacket>& out);
+  // Through the cluster index: true with *status set, or false once the index
+  // has ended (the walk then hands over to libpcap at the index's end).
+  bool fetch_indexed(uint32_t max, std::vector<RawPacket>& out, FetchStatus* status);
 
   std::string path_;
   pcap_t* pcap_ = nullptr;
@@ -78,6 +90,11 @@ class PcapFileBackend final : public Backend {
 
   std::unique_ptr<PcapMap> map_;
   bool mapped_ = false;     // records come from map_ (until it stops; then libpcap)
+  std::unique_ptr<ClusterIndexReader> index_;  // set: map_'s records are those the index names
+  struct {
+    int type = -1;  // -1: no index attached
+    uint32_t slot = 0, count = 0;
+  } index_slot_;
 
   std::vector<uint8_t> arena_;
   size_t used_ = 0;

@@ -83,31 +83,45 @@ void PcapMap::unmap() {
 
 bool PcapMap::next(MappedRecord* r) {
   if (!active()) return false;
-  const uint8_t* h = base_ + off_;
   // The next records' bytes, a few records ahead: the hardware prefetcher
   // stops at every 4 KiB page boundary, and each record is touched first here.
-  if (end_ - off_ > kPrefetchAhead) __builtin_prefetch(h + kPrefetchAhead);
-  if (end_ - off_ < kRecordHeader) {
-    stopped_ = true;  // the end of the mapping (or a cut header): libpcap says which
+  if (end_ - off_ > kPrefetchAhead) __builtin_prefetch(base_ + off_ + kPrefetchAhead);
+  if (!parse(off_, r)) {
+    stopped_ = true;  // the end of the mapping, a cut header or damage: libpcap says which
     return false;
   }
+  off_ += kRecordHeader + r->caplen;
+  return true;
+}
+
+bool PcapMap::record_at(uint64_t off, MappedRecord* r) {
+  if (!active() || off < kFileHeader || !parse(off, r)) return false;
+  off_ = off + kRecordHeader + r->caplen;  // the window (advance_window) follows the reader
+  return true;
+}
+
+void PcapMap::stop_at(uint64_t off) {
+  off_ = off;
+  stopped_ = true;
+}
+
+bool PcapMap::parse(uint64_t off, MappedRecord* r) const {
+  if (off > end_ || end_ - off < kRecordHeader) return false;
+  const uint8_t* h = base_ + off;
   uint32_t sec = load32(h, swapped_);
   uint32_t frac = load32(h + 4, swapped_);
   uint32_t caplen = load32(h + 8, swapped_);
   uint32_t len = load32(h + 12, swapped_);
   // Larger than the snapshot: libpcap either refuses it (damage) or cuts it;
   // cut short by the end of the file: damage. Either way libpcap reports it.
-  if (caplen > snapshot_ || end_ - off_ - kRecordHeader < caplen) {
-    stopped_ = true;
-    return false;
-  }
+  if (caplen > snapshot_ || end_ - off - kRecordHeader < caplen) return false;
   r->data = h + kRecordHeader;
   r->caplen = caplen;
   r->len = len;
+  r->offset = off;
   // As libpcap at nanosecond precision: the fraction scaled in 32 bits
   // (pcap_file.cc then carries a damaged fraction into the seconds the same way).
   r->ts_ns = uint64_t(sec) * 1000000000ull + uint64_t(uint32_t(frac * frac_ns_));
-  off_ += kRecordHeader + caplen;
   return true;
 }
 

@@ -40,6 +40,7 @@ struct MappedRecord {
   uint32_t caplen;
   uint32_t len;
   uint64_t ts_ns;
+  uint64_t offset;  // of the record's 16-byte header in the file
 };
 
 class PcapMap {
@@ -57,6 +58,15 @@ class PcapMap {
   // is then the file offset libpcap must continue from.
   bool next(MappedRecord* r);
   uint64_t offset() const { return off_; }
+  // The record whose header is at file offset `off` (a reader given offsets
+  // by a cluster index, cluster_index.h): false if there is none the walk
+  // would take there. Offsets must increase from call to call (the window
+  // below follows them).
+  bool record_at(uint64_t off, MappedRecord* r);
+  // Ends the walk at `off`: libpcap continues from there (offset()).
+  void stop_at(uint64_t off);
+  // Where offset `off` is mapped (for prefetching; no check).
+  const uint8_t* at(uint64_t off) const { return base_ + off; }
   // Called before each fetch. The caller no longer points at anything before
   // offset(): pages behind it may be given back. Pages ahead of it are mapped
   // in bulk (MADV_POPULATE_READ), so the walk takes no page fault per 64 KiB.
@@ -64,6 +74,9 @@ class PcapMap {
   void unmap();
 
  private:
+  // The record at `off` if the walk takes it (see above).
+  bool parse(uint64_t off, MappedRecord* r) const;
+
   uint8_t* base_ = nullptr;
   size_t size_ = 0;
   uint64_t end_ = 0;       // the walk stays below this offset (size_, less if the file shrank)

@@ -8,6 +8,7 @@
 #include "cluster_hash.h"
 #include "errors.h"
 #include "exports.h"
+#include "pcap_file.h"
 
 namespace pfw {
 
@@ -106,6 +107,7 @@ RingWrap::RingWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RingWrap>(
   opts.retire_timeout_ms = u32(o, "retireTimeoutMs");
   opts.fd = o.Get("fd").As<Napi::Number>().Int32Value();
   if (o.Get("clusterQueue").IsNumber()) opts.cluster_queue = o.Get("clusterQueue").As<Napi::Number>().Int32Value();
+  if (o.Get("clusterIndexFd").IsNumber()) index_fd_ = o.Get("clusterIndexFd").As<Napi::Number>().Int32Value();
   uint32_t max_batch = u32(o, "maxBatch");
   snaplen_ = opts.snaplen;
   backend_ = guarded(env, [&] { return make_backend(kind, opts); });
@@ -290,6 +292,9 @@ void RingWrap::SetCluster(const Napi::CallbackInfo& info) {
   uint32_t count = uint32_t(int_arg(info, 3, "setCluster: count"));
   if (!cluster_type_valid(type)) throw_invalid(env, "setCluster: unknown cluster type " + std::to_string(type));
   if (is_file_) {
+    if (index_fd_ >= 0) {
+      guarded(env, [&] { static_cast<PcapFileBackend*>(backend_.get())->attach_index(index_fd_, type, index, count); });
+    }
     builder_->set_slot(type, index, count);
   } else {
     guarded(env, [&] { backend_->set_cluster(id, type); });
@@ -301,6 +306,10 @@ void RingWrap::RemoveFromCluster(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   check_open(env);
   if (is_file_) {
+    if (index_fd_ >= 0) {
+      throw to_js(env, Error("PFW_NOT_SUPPORTED", "removeFromCluster(): this ring reads its cluster slot through a "
+                                                  "cluster index (clusterIndexFd) and keeps it until it is closed"));
+    }
     builder_->set_slot(-1, 0, 1);
   } else {
     // The afpacket backend may replace its socket (same number): never poll

@@ -70,6 +70,9 @@ class RingWrap : public Napi::ObjectWrap<RingWrap> {
   bool enabled_ = false;
   bool closed_ = false;
   bool is_file_ = false;
+  // A file ring reading its cluster slot through a cluster index
+  // (cluster_index.h): the index's descriptor, attached at setCluster(); -1 = none.
+  int index_fd_ = -1;
   uint32_t snaplen_ = 65535;
   Poller* poller_ = nullptr;
   Napi::FunctionReference wait_cb_;

@@ -11,6 +11,8 @@ export type { ResolvedRingOptions, OptionsEnv } from './options.js';
 export { loadNative } from './loader.js';
 export { createFanoutGroup } from './fanout.js';
 export type { FanoutGroup, FanoutGroupOptions, FanoutRingOptions } from './fanout.js';
+export { createClusterIndex } from './cluster-index.js';
+export type { ClusterIndex, ClusterIndexOptions, ClusterIndexStatus } from './cluster-index.js';
 export {
   probePfring, chooseLiveBackend, pfringLoadError, pfringCandidatePaths, parsePfringInfoVersion,
   PFRING_LIBRARY_ENV, PFRING_INFO_PATH, PFRING_MAX_CLUSTER_QUEUES,

@@ -6,7 +6,7 @@
  * `blockSize (5000) must be a multiple of the page size (4096)`.
  */
 import path from 'node:path';
-import { CLUSTER_TYPE_NAMES } from './cluster.js';
+import { CLUSTER_TYPE_NAMES, ClusterType } from './cluster.js';
 import { Direction, Flag, KNOWN_FLAGS, SocketMode } from './constants.js';
 import { invalidOptions } from './errors.js';
 import { PFRING_MAX_CLUSTER_QUEUES } from './pfring.js';
@@ -84,6 +84,8 @@ export interface ResolvedRingOptions {
   samplingRate: number;
   cluster: { id: number; type: number } | null;
   clusterSlot: { index: number; count: number };
+  /** Files: the cluster index descriptor the slot is read through, -1 = none (every record is read). */
+  clusterIndexFd: number;
   /** pfring: the cluster queue id to join with (clusterSlot.index when given), -1 = the first free one. */
   clusterQueue: number;
   applicationName: string;
@@ -99,7 +101,7 @@ export interface ResolvedRingOptions {
 const OPTION_NAMES = new Set([
   'device', 'file', 'backend', 'snaplen', 'promiscuous', 'hwTimestamp', 'blockSize', 'blockCount',
   'retireTimeoutMs', 'maxBatch', 'fd', 'clusterSlot', 'frameSize', 'flags', 'bpf', 'direction',
-  'socketMode', 'samplingRate', 'cluster', 'applicationName', 'enabled',
+  'socketMode', 'samplingRate', 'cluster', 'applicationName', 'enabled', 'clusterIndexFd',
   'flows', // flows branch
 ]);
 
@@ -338,6 +340,18 @@ export function resolveRingOptions(options: RingOptions, env: OptionsEnv): Resol
     else if (o.cluster === undefined) problems.push('clusterSlot needs cluster ({ id, type }): the cluster type decides which packets are in a slot');
   }
 
+  let clusterIndexFd = -1;
+  if (o.clusterIndexFd !== undefined) {
+    const fd = o.clusterIndexFd;
+    if (!isInt(fd) || fd < 0) problems.push(`clusterIndexFd must be a file descriptor (an integer >= 0), got ${show(fd)}`);
+    else if (live) problems.push('clusterIndexFd is for capture files: a live ring is balanced by the kernel');
+    else if (o.clusterSlot === undefined || clusterSlot.count < 2) {
+      problems.push(`clusterIndexFd needs clusterSlot with a count of 2 or more, got ${show(o.clusterSlot)}`);
+    } else if (o.cluster !== undefined && cluster !== null && cluster.type === ClusterType.RoundRobin) {
+      problems.push('clusterIndexFd needs a hashed cluster type: round-robin slots need no index');
+    } else clusterIndexFd = fd;
+  }
+
   // --- flow tracking (flows branch) ---
   let flows: ResolvedFlowTableOptions | null = null;
   if (o.flows !== undefined && o.flows !== false) {
@@ -386,6 +400,7 @@ export function resolveRingOptions(options: RingOptions, env: OptionsEnv): Resol
     cluster,
     clusterSlot,
     clusterQueue: backend === 'pfring' && o.clusterSlot !== undefined ? clusterSlot.index : -1,
+    clusterIndexFd,
     applicationName,
     enabled,
     flows,

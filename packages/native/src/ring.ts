@@ -106,6 +106,7 @@ export class Ring {
       retireTimeoutMs: resolved.retireTimeoutMs,
       fd: resolved.fd,
       clusterQueue: resolved.clusterQueue,
+      clusterIndexFd: resolved.clusterIndexFd,
       maxBatch: resolved.maxBatch,
     }));
     const info = this.#native.info() as { backend: BackendName; linkType: number; linkTypeName: string };

@@ -44,6 +44,13 @@ export interface RingOptions {
   fd?: number;
   /** Files: the software cluster slot this ring keeps (index of count). Needs `cluster`. */
   clusterSlot?: { index: number; count: number };
+  /**
+   * Files: read the slot through a cluster index (createClusterIndex(); its
+   * `fd`, inherited from the process that built it) instead of reading every
+   * record of the file. Needs clusterSlot with a count of 2 or more and a
+   * hashed cluster type matching the index's.
+   */
+  clusterIndexFd?: number;
   // --- added by the ring branch (all optional; see options.ts for defaults) ---
   /** tpacket_req3.tp_frame_size (bytes; only a hint for TPACKET_V3). */
   frameSize?: number;

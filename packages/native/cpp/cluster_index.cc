@@ -1,0 +1,250 @@
+// The cluster index of a capture file; see cluster_index.h.
+#include "cluster_index.h"
+
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "cluster_hash.h"
+#include "errors.h"
+#include "frag_cache.h"
+#include "locate.h"
+#include "packet_meta.h"
+
+namespace pfw {
+namespace {
+
+constexpr int kDltPpi = 192;
+constexpr size_t kRecordHeader = 16;
+// Records indexed between two publications: the workers see the index grow
+// in steps this size (a worker's batch is up to 4096 packets of its own).
+constexpr int kPublishEvery = 4096;
+
+uint64_t page_size() { return uint64_t(sysconf(_SC_PAGESIZE)); }
+uint64_t round_up(uint64_t n, uint64_t to) { return (n + to - 1) / to * to; }
+uint64_t header_bytes() { return round_up(sizeof(ClusterIndexHeader), page_size()); }
+
+std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+
+Error not_indexable(const std::string& path, const std::string& why) {
+  return Error("PFW_NOT_SUPPORTED", "capture file " + quoted(path) + " cannot be indexed for a cluster: " + why);
+}
+
+}  // namespace
+
+// ---- the writer (supervisor) ----
+
+ClusterIndexWriter::ClusterIndexWriter(const std::string& path, int cluster_type, uint32_t count, uint32_t snaplen)
+    : path_(path), type_(cluster_type), count_(count), snaplen_(snaplen) {
+  if (!cluster_type_hashed(cluster_type)) throw not_indexable(path, "round-robin clusters need no index");
+  if (count < 2 || count > kIndexMaxSlots) {
+    throw not_indexable(path, "a cluster of " + std::to_string(count) + " slots (2 to " +
+                                  std::to_string(kIndexMaxSlots) + " are indexed)");
+  }
+  char errbuf[PCAP_ERRBUF_SIZE] = {0};
+  pcap_ = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
+  if (!pcap_) throw not_indexable(path, errbuf);
+  try {
+    link_type_ = pcap_datalink(pcap_);
+    if (link_type_ == kDltPpi || !link_type_supported(link_type_)) {
+      throw not_indexable(path, "its link type (" + std::to_string(link_type_) + ") is read by each worker");
+    }
+    int file_fd = fileno(pcap_file(pcap_));
+    struct stat st;
+    if (fstat(file_fd, &st) != 0) throw sys_error("PFW_NOT_SUPPORTED", "cannot index " + quoted(path), "fstat", errno);
+    map_ = std::make_unique<PcapMap>(file_fd, uint32_t(pcap_snapshot(pcap_)));
+    if (!map_->active()) throw not_indexable(path, "not a classic pcap file that can be mapped (pcapng and others are read by each worker)");
+
+    // Each record is one word in one stream, or one in every stream (a
+    // fragment), plus at most one clock word before it: 2 words per record at
+    // most, and a record takes at least 16 bytes of the file.
+    const uint64_t records_max = uint64_t(st.st_size) / kRecordHeader + 1;
+    const uint64_t stream_bytes = round_up((2 * records_max + 2) * sizeof(uint64_t), page_size());
+    const uint64_t head = header_bytes();
+    mem_bytes_ = size_t(head + uint64_t(count) * stream_bytes);
+    fd_ = memfd_create("pfwork-cluster-index", MFD_CLOEXEC);
+    if (fd_ < 0) throw sys_error("PFW_NOT_SUPPORTED", "cannot create the cluster index of " + quoted(path), "memfd_create", errno);
+    // Sparse: memory is taken only as the streams are written.
+    if (ftruncate(fd_, off_t(mem_bytes_)) != 0) {
+      throw sys_error("PFW_NOT_SUPPORTED", "cannot size the cluster index of " + quoted(path), "ftruncate", errno);
+    }
+    void* p = mmap(nullptr, mem_bytes_, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0);
+    if (p == MAP_FAILED) throw sys_error("PFW_NOT_SUPPORTED", "cannot map the cluster index of " + quoted(path), "mmap", errno);
+    mem_ = static_cast<uint8_t*>(p);
+    hdr_ = new (mem_) ClusterIndexHeader();
+    hdr_->magic = kIndexMagic;
+    hdr_->version = kIndexVersion;
+    hdr_->slots = count;
+    hdr_->cluster_type = cluster_type;
+    hdr_->snaplen = snaplen;
+    hdr_->dev = uint64_t(st.st_dev);
+    hdr_->ino = uint64_t(st.st_ino);
+    hdr_->header_bytes = head;
+    hdr_->stream_bytes = stream_bytes;
+    pos_.assign(count, 0);
+    clock_.assign(count, 0);
+  } catch (...) {
+    close();
+    throw;
+  }
+}
+
+ClusterIndexWriter::~ClusterIndexWriter() { close(); }
+
+void ClusterIndexWriter::start() {
+  if (!thread_.joinable() && hdr_) thread_ = std::thread([this] { run(); });
+}
+
+void ClusterIndexWriter::close() {
+  stop_.store(true);
+  if (thread_.joinable()) thread_.join();
+  map_.reset();
+  if (mem_) munmap(mem_, mem_bytes_);
+  mem_ = nullptr;
+  hdr_ = nullptr;
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  if (pcap_) pcap_close(pcap_);
+  pcap_ = nullptr;
+}
+
+ClusterIndexStatus ClusterIndexWriter::status() const {
+  ClusterIndexStatus s{};
+  if (!hdr_) return s;
+  s.done = hdr_->done.load(std::memory_order_acquire) != 0;
+  s.records = hdr_->records.load(std::memory_order_relaxed);
+  s.handover_offset = s.done ? hdr_->handover_offset : 0;
+  for (uint32_t i = 0; i < count_; i++) s.bytes += hdr_->published[i].load(std::memory_order_relaxed) * sizeof(uint64_t);
+  return s;
+}
+
+// Appends a record (or a fragment's copy) to stream `slot`, after a clock
+// word when the reader's flow table would otherwise not have reached the
+// file's time before this record (see cluster_index.h).
+inline void ClusterIndexWriter::put(uint32_t slot, uint64_t word, uint64_t ts) {
+  uint64_t* s = reinterpret_cast<uint64_t*>(mem_ + hdr_->header_bytes + slot * hdr_->stream_bytes);
+  uint64_t& pos = pos_[slot];
+  uint64_t& clock = clock_[slot];
+  if (clock < file_clock_ && ts < file_clock_) {
+    s[pos++] = kIndexClock | file_clock_;
+    clock = file_clock_;
+  }
+  s[pos++] = word;
+  if (ts > clock) clock = ts;
+}
+
+void ClusterIndexWriter::publish() {
+  for (uint32_t i = 0; i < count_; i++) hdr_->published[i].store(pos_[i], std::memory_order_release);
+}
+
+void ClusterIndexWriter::run() {
+  FragCache frags;  // as batch.cc's: every fragment, in file order
+  PacketMeta m;
+  MappedRecord r;
+  uint64_t records = 0;
+  bool end = false;
+  while (!end && !stop_.load(std::memory_order_relaxed)) {
+    map_->advance_window();
+    for (int i = 0; i < kPublishEvery; i++) {
+      if (!map_->next(&r)) {
+        end = true;
+        break;
+      }
+      const uint32_t caplen = r.caplen > snaplen_ ? snaplen_ : r.caplen;
+      locate(r.data, caplen, link_type_, -1, &m);
+      const uint32_t h = frags.resolve(m, cluster_hash(m, type_), r.ts_ns);
+      if (m.flags & kMetaFragment) {
+        for (uint32_t s = 0; s < count_; s++) put(s, r.offset, r.ts_ns);
+      } else {
+        put(h % count_, r.offset, r.ts_ns);
+      }
+      if (r.ts_ns > file_clock_) file_clock_ = r.ts_ns;
+      records++;
+    }
+    publish();
+    hdr_->records.store(records, std::memory_order_relaxed);
+  }
+  // The end of the index: every reader's clock reaches the file's, then reads
+  // on by itself from here.
+  for (uint32_t s = 0; s < count_; s++) {
+    if (clock_[s] < file_clock_) {
+      uint64_t* w = reinterpret_cast<uint64_t*>(mem_ + hdr_->header_bytes + s * hdr_->stream_bytes);
+      w[pos_[s]++] = kIndexClock | file_clock_;
+      clock_[s] = file_clock_;
+    }
+  }
+  publish();
+  hdr_->handover_offset = map_->offset();
+  hdr_->handover_record = records;
+  hdr_->done.store(1, std::memory_order_release);
+  map_->unmap();
+}
+
+// ---- the reader (a worker) ----
+
+ClusterIndexReader::ClusterIndexReader(int fd, const std::string& path, int file_fd, int cluster_type, uint32_t slot,
+                                       uint32_t count, uint32_t snaplen)
+    : slot_(slot) {
+  auto mismatch = [&](const std::string& why) {
+    return Error("PFW_CLUSTER_MISMATCH", "cluster index (descriptor " + std::to_string(fd) + ") for capture file " +
+                                             quoted(path) + ": " + why);
+  };
+  struct stat st;
+  if (fstat(fd, &st) != 0) throw sys_error("PFW_CLUSTER_MISMATCH", "cluster index descriptor " + std::to_string(fd), "fstat", errno);
+  const uint64_t head = header_bytes();
+  if (uint64_t(st.st_size) < head) throw mismatch("not a pfwork cluster index (too small)");
+  void* p = mmap(nullptr, size_t(head), PROT_READ, MAP_SHARED, fd, 0);
+  if (p == MAP_FAILED) throw sys_error("PFW_CLUSTER_MISMATCH", "cannot map cluster index descriptor " + std::to_string(fd), "mmap", errno);
+  mem_ = static_cast<uint8_t*>(p);
+  mem_bytes_ = size_t(head);
+  hdr_ = reinterpret_cast<const ClusterIndexHeader*>(mem_);
+  try {
+    if (hdr_->magic != kIndexMagic || hdr_->version != kIndexVersion) throw mismatch("not a pfwork cluster index");
+    struct stat fst;
+    if (fstat(file_fd, &fst) != 0 || uint64_t(fst.st_dev) != hdr_->dev || uint64_t(fst.st_ino) != hdr_->ino) {
+      throw mismatch("the index was built for another file");
+    }
+    if (hdr_->cluster_type != cluster_type) {
+      throw mismatch("built for cluster type " + std::to_string(hdr_->cluster_type) + ", this ring's is " +
+                     std::to_string(cluster_type));
+    }
+    if (hdr_->slots != count) {
+      throw mismatch("built for " + std::to_string(hdr_->slots) + " slots, this ring's clusterSlot.count is " +
+                     std::to_string(count));
+    }
+    if (hdr_->snaplen != snaplen) {
+      throw mismatch("built with snaplen " + std::to_string(hdr_->snaplen) + ", this ring's is " + std::to_string(snaplen));
+    }
+    if (slot >= count) throw mismatch("slot " + std::to_string(slot) + " of " + std::to_string(count));
+    if (uint64_t(st.st_size) < hdr_->header_bytes + uint64_t(count) * hdr_->stream_bytes) throw mismatch("truncated");
+    void* q = mmap(nullptr, size_t(hdr_->stream_bytes), PROT_READ, MAP_SHARED, fd,
+                   off_t(hdr_->header_bytes + uint64_t(slot) * hdr_->stream_bytes));
+    if (q == MAP_FAILED) throw sys_error("PFW_CLUSTER_MISMATCH", "cannot map cluster index stream " + std::to_string(slot), "mmap", errno);
+    stream_ = static_cast<const uint64_t*>(q);
+  } catch (...) {
+    munmap(mem_, mem_bytes_);
+    throw;
+  }
+}
+
+ClusterIndexReader::~ClusterIndexReader() {
+  if (stream_) munmap(const_cast<uint64_t*>(stream_), size_t(hdr_->stream_bytes));
+  if (mem_) munmap(mem_, mem_bytes_);
+}
+
+size_t ClusterIndexReader::available(const uint64_t** words) const {
+  uint64_t end = hdr_->published[slot_].load(std::memory_order_acquire);
+  *words = stream_ + pos_;
+  return size_t(end - pos_);
+}
+
+bool ClusterIndexReader::finished() const {
+  return hdr_->done.load(std::memory_order_acquire) != 0 &&
+         hdr_->published[slot_].load(std::memory_order_acquire) == pos_;
+}
+
+}  // namespace pfw

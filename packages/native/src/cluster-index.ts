@@ -1,0 +1,102 @@
+/**
+ * The cluster index of a capture file (cpp/cluster_index.h): the software
+ * equivalent of the kernel's fanout for N workers reading one file.
+ *
+ * Without it, every ring with a `clusterSlot` reads, locates and hashes every
+ * record of the file and keeps its share, so N workers together read the file
+ * N times. The index is built once, by a thread of the process that creates
+ * it, while the workers read: each worker's ring (`clusterIndexFd`) then reads
+ * only the records of its slot (plus every IP fragment, which its fragment
+ * cache must see), and gets exactly the packets, hashes and flow records it
+ * would have kept by reading everything.
+ *
+ * The index lives in an anonymous shared memory file (memfd): give its `fd`
+ * to each worker (e.g. in child_process stdio) and open the worker's ring
+ * with `{ file, cluster, clusterSlot: { index, count }, clusterIndexFd }`.
+ * It takes about 8 bytes of memory per packet until close().
+ *
+ * @example
+ *   const index = createClusterIndex({ file: 'big.pcap', clusterType: 'per-flow-5-tuple', count: 4 });
+ *   // fork worker i with stdio [..., index.fd]; in the worker:
+ *   Ring.open({ file: 'big.pcap', cluster: { id: 1, type: 'per-flow-5-tuple' }, clusterSlot: { index: i, count: 4 }, clusterIndexFd: 4 });
+ *   // when every worker is done:
+ *   index.close();
+ */
+import path from 'node:path';
+import { CLUSTER_TYPE_NAMES, ClusterType } from './cluster.js';
+import { fromNative, invalidArgument } from './errors.js';
+import { loadNative } from './loader.js';
+import { clusterTypeOf, MAX_SNAPLEN, RING_DEFAULTS } from './options.js';
+import type { ClusterTypeName } from './types.js';
+
+export interface ClusterIndexOptions {
+  /** The capture file (a classic pcap file; others throw PFW_NOT_SUPPORTED). */
+  file: string;
+  /** A hashed cluster type, by name or PF_RING number (round-robin needs no index). */
+  clusterType: ClusterTypeName | number;
+  /** Slots (workers), 2 to 1024. */
+  count: number;
+  /** The snaplen the workers' rings use (locate sees what they see); default as Ring.open. */
+  snaplen?: number;
+}
+
+export interface ClusterIndexStatus {
+  /** The index is complete (workers read on from handoverOffset by themselves). */
+  done: boolean;
+  /** Records of the file indexed so far. */
+  records: number;
+  /** Where the index ended (the end of the file, or the record libpcap must read); 0 until done. */
+  handoverOffset: number;
+  /** Memory the index holds (bytes). */
+  bytes: number;
+}
+
+export interface ClusterIndex {
+  /** The shared memory descriptor (close-on-exec: hand it to children explicitly). */
+  readonly fd: number;
+  readonly clusterType: ClusterTypeName;
+  readonly count: number;
+  status(): ClusterIndexStatus;
+  /** Stops indexing (workers read the rest of the file themselves) and closes this process's descriptor. Idempotent. */
+  close(): void;
+}
+
+/**
+ * Starts indexing `file` for a cluster of `count` slots.
+ * @throws PfwError PFW_NOT_SUPPORTED (with the reason) when the file cannot be indexed
+ *   (pcapng, PPI, a link type pfwork does not decode, not found, not readable):
+ *   the workers then read the whole file each, which always works;
+ *   PFW_INVALID_ARGUMENT for bad options
+ */
+export function createClusterIndex(o: ClusterIndexOptions): ClusterIndex {
+  const problems: string[] = [];
+  if (typeof o?.file !== 'string' || o.file === '') problems.push(`file must be a path, got ${JSON.stringify(o?.file)}`);
+  const type = clusterTypeOf(o?.clusterType);
+  if (type === null || type === ClusterType.RoundRobin) {
+    problems.push(`clusterType must be a hashed cluster type (${CLUSTER_TYPE_NAMES.filter((n) => n !== 'round-robin').join(', ')}), got ${JSON.stringify(o?.clusterType)}`);
+  }
+  if (!Number.isInteger(o?.count) || o.count < 2 || o.count > 1024) problems.push(`count must be an integer from 2 to 1024, got ${JSON.stringify(o?.count)}`);
+  const snaplen = o?.snaplen ?? RING_DEFAULTS.snaplen;
+  if (!Number.isInteger(snaplen) || snaplen < 1 || snaplen > MAX_SNAPLEN) problems.push(`snaplen must be an integer from 1 to ${MAX_SNAPLEN}, got ${JSON.stringify(o?.snaplen)}`);
+  if (problems.length) throw invalidArgument(`createClusterIndex: ${problems.join('; ')}`);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  let native: any;
+  try {
+    native = new (loadNative().NativeClusterIndex)(path.resolve(o.file), type!, o.count, snaplen);
+  } catch (err) {
+    throw fromNative(err);
+  }
+  const fd = native.fd() as number;
+  let closed = false;
+  return {
+    fd,
+    clusterType: CLUSTER_TYPE_NAMES[type!]!,
+    count: o.count,
+    status: () => (closed ? { done: true, records: 0, handoverOffset: 0, bytes: 0 } : native.status()),
+    close: () => {
+      if (closed) return;
+      closed = true;
+      native.close();
+    },
+  };
+}

@@ -1,0 +1,250 @@
+/**
+ * The cluster index of a capture file (cpp/cluster_index.h, src/cluster-index.ts):
+ * a ring that reads its slot through the index must get exactly what a ring
+ * that reads every record and keeps its slot gets: the same packets in the
+ * same order (timestamps, lengths, bytes, hash), the same flow records in the
+ * same order, the same counters and the same damage error at the same packet.
+ */
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sharedPcaps, SHARED_PCAPS_SKIP } from '../../../test/support/pcaps.js';
+import { clusterHash, createClusterIndex, Ring, type ClusterIndex, type ClusterTypeName, type FlowTableOptions, type PfwError } from '../src/index.js';
+import { buildFrame, mixedTraffic, writePcapFile, writePcapng } from './support/capture-files.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'pfw-cluster-index-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// Short idle timeouts: the synthetic capture's gaps end flows of every class mid-file.
+const FLOWS: FlowTableOptions = { tcpIdleTimeoutSec: 9, udpIdleTimeoutSec: 4, icmpIdleTimeoutSec: 2, otherIdleTimeoutSec: 3, fragmentTimeoutSec: 5 };
+
+interface Reading {
+  /** One line per packet: time, lengths, hash, sha1 of the bytes. */
+  packets: string[];
+  /** The flow records' NDJSON lines, in the order the ring handed them over. */
+  records: string[];
+  received: number;
+  error?: string;
+}
+
+async function readSlot(file: string, type: ClusterTypeName, slot: number, count: number, index: ClusterIndex | null, snaplen?: number): Promise<Reading> {
+  const ring = Ring.open({
+    file,
+    cluster: { id: 7, type },
+    clusterSlot: { index: slot, count },
+    flows: FLOWS,
+    ...(snaplen ? { snaplen } : {}),
+    ...(index ? { clusterIndexFd: index.fd } : {}),
+  });
+  const out: Reading = { packets: [], records: [], received: 0 };
+  try {
+    for await (const b of ring) {
+      for (let i = 0; i < b.count; i++) {
+        const digest = createHash('sha1').update(b.data.subarray(b.dataOff[i]!, b.dataOff[i]! + b.caplen[i]!)).digest('hex');
+        out.packets.push(`${b.tsSec[i]}.${b.tsNsec[i]} ${b.caplen[i]}/${b.len[i]} ${b.hash[i]} ${digest}`);
+      }
+      const text = b.flows!.ndjson(slot);
+      if (text) out.records.push(...text.trimEnd().split('\n'));
+    }
+  } catch (e) {
+    out.error = `${(e as PfwError).code}: ${(e as PfwError).message}`;
+    const text = ring.flushFlows('stop').ndjson(slot);
+    if (text) out.records.push(...text.trimEnd().split('\n'));
+  }
+  out.received = ring.stats().received;
+  ring.close();
+  return out;
+}
+
+/** Every slot read both ways must match; returns the indexed readings. */
+async function expectSameSlots(file: string, type: ClusterTypeName, count: number, snaplen?: number): Promise<Reading[]> {
+  const index = createClusterIndex({ file, clusterType: type, count, ...(snaplen ? { snaplen } : {}) });
+  const readings: Reading[] = [];
+  try {
+    for (let slot = 0; slot < count; slot++) {
+      const indexed = await readSlot(file, type, slot, count, index, snaplen);
+      const whole = await readSlot(file, type, slot, count, null, snaplen);
+      expect(indexed.packets.length, `${file} slot ${slot}/${count}`).toBe(whole.packets.length);
+      expect(indexed.packets, `${file} slot ${slot}/${count}`).toEqual(whole.packets);
+      expect(indexed.records, `${file} slot ${slot}/${count}: flow records`).toEqual(whole.records);
+      expect(indexed.received).toBe(whole.received);
+      expect(indexed.error).toBe(whole.error);
+      readings.push(indexed);
+    }
+    expect(index.status().done).toBe(true);
+  } finally {
+    index.close();
+  }
+  return readings;
+}
+
+/**
+ * mixedTraffic (TCP, UDP, ICMP, v4/v6, VLANs, fragmented datagrams, ARP) with
+ * idle gaps that end flows of every class mid-file, packets older than the
+ * file's clock (timestamps going backwards), and some datagrams whose
+ * fragments arrive last-first.
+ */
+function writeSynthetic(file: string, flows: number): number {
+  const packets = mixedTraffic(flows);
+  for (let i = 0; i + 2 < packets.length; i++) {
+    const p = packets[i]!;
+    if (p.kind === 'frag' && packets[i + 2]!.datagram === p.datagram && (i % 3 === 0)) {
+      [packets[i], packets[i + 2]] = [packets[i + 2]!, p];
+      i += 2;
+    }
+  }
+  let t = 0;
+  const records = packets.map((p, i) => {
+    t += i % 53 === 0 ? 6_000 : i % 11 === 0 ? 900 : 7;
+    const ms = i % 31 === 0 ? Math.max(0, t - 3_000) : t;
+    return { tsSec: 1_700_000_000 + Math.floor(ms / 1000), tsNsec: (ms % 1000) * 1_000_000 + i, data: p.data };
+  });
+  writePcapFile(file, records, { nanosecond: true });
+  return records.length;
+}
+
+describe('a ring reading its slot through the cluster index', () => {
+  const synthetic = path.join(dir, 'synthetic.pcap');
+  const packets = writeSynthetic(synthetic, 900);
+
+  it('gets the packets, hashes and flow records of reading every record (2, 3 and 5 slots, three cluster types)', async () => {
+    let seen = 0;
+    for (const [type, count] of [['per-flow-5-tuple', 2], ['per-flow', 3], ['per-flow-2-tuple', 5]] as const) {
+      const slots = await expectSameSlots(synthetic, type, count);
+      const total = slots.reduce((n, s) => n + s.packets.length, 0);
+      expect(total).toBe(packets); // every packet in exactly one slot
+      expect(slots.every((s) => s.packets.length > 0 && s.records.length > 0)).toBe(true);
+      seen += slots.reduce((n, s) => n + s.records.filter((r) => r.includes('"idle"')).length, 0);
+    }
+    expect(seen).toBeGreaterThan(100); // the gaps ended flows mid-file: the clock entries mattered
+  });
+
+  it("a packet older than the file's clock, and the end of the file: flows end as they do for a ring reading every record", async () => {
+    // Flow A (UDP, idle timeout 4 s) at T; packets of other slots' flows at
+    // T+100 s; A again at T+1 s. A ring reading everything saw the clock reach
+    // T+100 before A's second packet, so A ended "idle" and the second packet
+    // began a new flow; a ring given only its own records must be told that
+    // time (a clock entry) or it would extend A instead. At the end, flow C
+    // (A's slot, last seen long before the file's last packet) ends "idle"
+    // too, not at the end of the input.
+    const udp = (sport: number) => buildFrame({ ip: { src: '10.9.0.1', dst: '10.9.0.2' }, l4: { kind: 'udp', sport, dport: 53 } });
+    const slotOf = (frame: Uint8Array) => clusterHash(frame, 'per-flow-5-tuple') % 2;
+    const a = udp(1000);
+    const mine = slotOf(a);
+    const candidates = Array.from({ length: 40 }, (_, i) => udp(2000 + i));
+    const c = candidates.find((f) => slotOf(f) === mine)!;
+    const others = candidates.filter((f) => slotOf(f) !== mine).slice(0, 3);
+    const T = 1_700_000_000;
+    const file = path.join(dir, 'clock.pcap');
+    writePcapFile(file, [
+      { tsSec: T, tsNsec: 0, data: a },
+      { tsSec: T, tsNsec: 1, data: c },
+      ...others.map((data, i) => ({ tsSec: T + 100, tsNsec: i, data })),
+      { tsSec: T + 1, tsNsec: 0, data: a },
+      ...others.map((data, i) => ({ tsSec: T + 200, tsNsec: i, data })),
+    ]);
+    const slots = await expectSameSlots(file, 'per-flow-5-tuple', 2);
+    const ends = slots[mine]!.records.map((r) => (JSON.parse(r) as { end_reason: string }).end_reason);
+    expect(ends).toEqual(['idle', 'idle', 'idle']); // A, C, then A's second flow
+  });
+
+  it('with a snaplen that cuts packets', async () => {
+    await expectSameSlots(synthetic, 'per-flow-5-tuple', 2, 60);
+  });
+
+  it('on every shared classic pcap capture, damaged ones included (same error, same packet)', async (ctx) => {
+    const rows = sharedPcaps();
+    if (!rows) return ctx.skip(SHARED_PCAPS_SKIP);
+    let indexed = 0;
+    for (const row of rows) {
+      if (row.unsupported) continue;
+      let index: ClusterIndex;
+      try {
+        index = createClusterIndex({ file: row.file, clusterType: 'per-flow-5-tuple', count: 2 });
+      } catch (e) {
+        expect((e as PfwError).code).toBe('PFW_NOT_SUPPORTED'); // pcapng, PPI: each worker reads the file
+        continue;
+      }
+      index.close();
+      await expectSameSlots(row.file, 'per-flow-5-tuple', 2);
+      indexed++;
+    }
+    expect(indexed).toBeGreaterThan(20);
+  });
+
+  it('hands over to libpcap where the file is damaged: the same packets before it, the same error', async () => {
+    const cut = path.join(dir, 'cut.pcap');
+    writeFileSync(cut, readFileSync(synthetic));
+    truncateSync(cut, readFileSync(synthetic).length - 25); // inside the last records
+    const slots = await expectSameSlots(cut, 'per-flow-5-tuple', 2);
+    expect(slots.some((s) => s.error?.startsWith('PFW_CAPTURE_DAMAGED'))).toBe(true);
+  });
+
+  it('reads on, through libpcap, what was appended to the file after it was indexed', async () => {
+    const grown = path.join(dir, 'grown.pcap');
+    writeFileSync(grown, readFileSync(synthetic));
+    const index = createClusterIndex({ file: grown, clusterType: 'per-flow-5-tuple', count: 2 });
+    while (!index.status().done) await new Promise((r) => setTimeout(r, 5));
+    const before = index.status().handoverOffset;
+    // the same records once more, one hour later
+    const more = path.join(dir, 'more.pcap');
+    writeSynthetic(more, 900);
+    appendFileSync(grown, readFileSync(more).subarray(24));
+    try {
+      for (let slot = 0; slot < 2; slot++) {
+        const indexed = await readSlot(grown, 'per-flow-5-tuple', slot, 2, index);
+        const whole = await readSlot(grown, 'per-flow-5-tuple', slot, 2, null);
+        expect(indexed.packets).toEqual(whole.packets);
+        expect(indexed.records).toEqual(whole.records);
+      }
+    } finally {
+      index.close();
+    }
+    expect(before).toBe(readFileSync(synthetic).length);
+  });
+});
+
+describe('createClusterIndex and clusterIndexFd refuse what they cannot do', () => {
+  const file = path.join(dir, 'small.pcap');
+  writeSynthetic(file, 40);
+
+  it('a pcapng file: PFW_NOT_SUPPORTED saying why (its workers read the whole file)', () => {
+    const ng = path.join(dir, 'small.pcapng');
+    writePcapng(ng, mixedTraffic(4).map((p, i) => ({ tsSec: 1_700_000_000 + i, tsNsec: 0, data: p.data })));
+    expect(() => createClusterIndex({ file: ng, clusterType: 'per-flow', count: 2 })).toThrow(
+      expect.objectContaining({ code: 'PFW_NOT_SUPPORTED', message: expect.stringContaining('pcapng') }),
+    );
+  });
+
+  it('bad options, all listed', () => {
+    expect(() => createClusterIndex({ file: '', clusterType: 'round-robin', count: 1, snaplen: 0 })).toThrow(
+      /file must be a path.*clusterType must be a hashed cluster type.*count must be an integer from 2 to 1024.*snaplen must be/,
+    );
+    expect(() => Ring.open({ file, cluster: { id: 1, type: 'per-flow' }, clusterIndexFd: 3 })).toThrow(/clusterIndexFd needs clusterSlot with a count of 2 or more/);
+    expect(() => Ring.open({ file, cluster: { id: 1, type: 'round-robin' }, clusterSlot: { index: 0, count: 2 }, clusterIndexFd: 3 })).toThrow(
+      /round-robin slots need no index/,
+    );
+    expect(() => Ring.open({ device: 'lo', clusterIndexFd: 3 })).toThrow(/clusterIndexFd is for capture files/);
+  });
+
+  it('a ring whose cluster type, slot count, snaplen or file differs from the index: PFW_CLUSTER_MISMATCH naming the difference', () => {
+    const other = path.join(dir, 'other.pcap');
+    writeSynthetic(other, 10);
+    const index = createClusterIndex({ file, clusterType: 'per-flow-5-tuple', count: 2 });
+    try {
+      const open = (o: object) => () => Ring.open({ file, cluster: { id: 1, type: 'per-flow-5-tuple' }, clusterSlot: { index: 0, count: 2 }, clusterIndexFd: index.fd, ...o });
+      expect(open({ cluster: { id: 1, type: 'per-flow-2-tuple' } })).toThrow(expect.objectContaining({ code: 'PFW_CLUSTER_MISMATCH', message: expect.stringContaining('cluster type 4') }));
+      expect(open({ clusterSlot: { index: 0, count: 3 } })).toThrow(expect.objectContaining({ code: 'PFW_CLUSTER_MISMATCH', message: expect.stringContaining('built for 2 slots') }));
+      expect(open({ snaplen: 100 })).toThrow(expect.objectContaining({ code: 'PFW_CLUSTER_MISMATCH', message: expect.stringContaining('snaplen') }));
+      expect(open({ file: other })).toThrow(expect.objectContaining({ code: 'PFW_CLUSTER_MISMATCH', message: expect.stringContaining('another file') }));
+      const ring = open({})();
+      expect(() => ring.setCluster(1, 'per-flow')).toThrow(expect.objectContaining({ code: 'PFW_CLUSTER_MISMATCH' }));
+      expect(() => ring.removeFromCluster()).toThrow(expect.objectContaining({ code: 'PFW_NOT_SUPPORTED' }));
+      ring.close();
+    } finally {
+      index.close();
+    }
+  });
+});
