@@ -1,5 +1,6 @@
 // JS export of the cluster index writer (cluster_index.h):
-//   new NativeClusterIndex(path, clusterType, count, snaplen)  starts indexing
+//   new NativeClusterIndex(path, clusterType, count, snaplen)  opens and maps the file
+//   .start()   starts indexing (idempotent)
 //   .fd()      the index's descriptor (give it to the workers)
 //   .status()  { done, records, handoverOffset, bytes }
 //   .close()   stops the writer and closes this process's descriptor
@@ -21,6 +22,7 @@ class NativeClusterIndex : public Napi::ObjectWrap<NativeClusterIndex> {
     return DefineClass(env, "NativeClusterIndex",
                        {
                            InstanceMethod<&NativeClusterIndex::Fd>("fd"),
+                           InstanceMethod<&NativeClusterIndex::Start>("start"),
                            InstanceMethod<&NativeClusterIndex::Status>("status"),
                            InstanceMethod<&NativeClusterIndex::Close>("close"),
                        });
@@ -36,7 +38,6 @@ class NativeClusterIndex : public Napi::ObjectWrap<NativeClusterIndex> {
                                                      info[1].As<Napi::Number>().Int32Value(),
                                                      info[2].As<Napi::Number>().Uint32Value(),
                                                      info[3].As<Napi::Number>().Uint32Value());
-      writer_->start();
     } catch (const Error& e) {
       throw to_js(env, e);
     }
@@ -54,6 +55,10 @@ class NativeClusterIndex : public Napi::ObjectWrap<NativeClusterIndex> {
     o.Set("handoverOffset", Napi::Number::New(env, double(s.handover_offset)));
     o.Set("bytes", Napi::Number::New(env, double(s.bytes)));
     return o;
+  }
+
+  void Start(const Napi::CallbackInfo&) {
+    if (writer_) writer_->start();
   }
 
   void Close(const Napi::CallbackInfo&) { writer_.reset(); }

@@ -38,6 +38,8 @@ export interface ClusterIndexOptions {
   count: number;
   /** The snaplen the workers' rings use (locate sees what they see); default as Ring.open. */
   snaplen?: number;
+  /** Start indexing now (default); false: at start() (e.g. once the workers are up, not competing with their start-up). */
+  start?: boolean;
 }
 
 export interface ClusterIndexStatus {
@@ -56,6 +58,8 @@ export interface ClusterIndex {
   readonly fd: number;
   readonly clusterType: ClusterTypeName;
   readonly count: number;
+  /** Starts indexing (if not started yet); readers wait until it has. Idempotent. */
+  start(): void;
   status(): ClusterIndexStatus;
   /** Stops indexing (workers read the rest of the file themselves) and closes this process's descriptor. Idempotent. */
   close(): void;
@@ -88,10 +92,14 @@ export function createClusterIndex(o: ClusterIndexOptions): ClusterIndex {
   }
   const fd = native.fd() as number;
   let closed = false;
+  if (o.start !== false) native.start();
   return {
     fd,
     clusterType: CLUSTER_TYPE_NAMES[type!]!,
     count: o.count,
+    start: () => {
+      if (!closed) native.start();
+    },
     status: () => (closed ? { done: true, records: 0, handoverOffset: 0, bytes: 0 } : native.status()),
     close: () => {
       if (closed) return;

@@ -7,7 +7,7 @@ import { fork, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { UserIds } from './user.js';
 
-/** The descriptor number a worker finds its inherited ring socket at (stdio index 4: after stdin, stdout, stderr, ipc). */
+/** The descriptor number a worker finds its inherited ring socket or cluster index at (stdio index 4: after stdin, stdout, stderr, ipc). */
 export const RING_FD_IN_WORKER = 4;
 
 /** Our worker entry (worker/entry.ts). */
@@ -26,7 +26,7 @@ export interface ForkWorkerOptions {
   execArgv: string[];
   /** 'pipe': the worker's stdout/stderr come back as streams (forwarded as log lines); 'inherit': shared with ours. */
   output: 'pipe' | 'inherit';
-  /** A ring socket to hand over (appears at RING_FD_IN_WORKER in the worker). */
+  /** A ring socket or a file's cluster index to hand over (appears at RING_FD_IN_WORKER in the worker). */
   ringFd?: number;
   user?: UserIds;
   env?: NodeJS.ProcessEnv;

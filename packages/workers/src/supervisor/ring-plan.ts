@@ -1,15 +1,22 @@
 /**
  * How the workers get their rings, decided once in the supervisor:
  * - files (`--read`): every worker opens the file itself and keeps the packets
- *   of its cluster slot (slot = worker index; the hash is computed natively);
+ *   of its cluster slot (slot = worker index; the hash is computed natively).
+ *   With 2 or more workers and a hashed cluster type, the supervisor indexes
+ *   the file once (createClusterIndex: a thread here assigns every record to
+ *   its slot) and worker i reads only slot i's records through the index,
+ *   inherited like a fanout socket; files the index cannot take (pcapng, PPI)
+ *   are read whole by every worker, as with 1 worker;
  * - afpacket: the supervisor creates the N member sockets of the fanout group
  *   (ring, filter, fanout) BEFORE any worker runs, so the group is complete
  *   before the first packet is read; worker i inherits socket i, and a
  *   restarted worker inherits the same socket: its flows never move;
  * - pfring: each worker opens PF_RING and joins the kernel cluster itself.
  */
-import { chooseLiveBackend, createFanoutGroup, type FanoutGroup } from '@pfwork/native';
+import { chooseLiveBackend, createClusterIndex, createFanoutGroup, type ClusterIndex, type FanoutGroup } from '@pfwork/native';
 import type { ResolvedOptions } from '@pfwork/core';
+import path from 'node:path';
+import { errorMessage } from '../errors.js';
 import type { WorkerRingOptions } from '../protocol.js';
 
 export type BackendChoice = 'pcap' | 'afpacket' | 'pfring';
@@ -20,6 +27,8 @@ export interface RingPlan {
   ring: WorkerRingOptions;
   /** afpacket: the group whose member i worker i adopts. */
   fanout?: FanoutGroup;
+  /** Files with 2+ workers: the index each worker reads its slot through (the same descriptor for all). */
+  clusterIndex?: ClusterIndex;
   /** One line for the log: what was chosen and why. */
   why: string;
 }
@@ -70,8 +79,9 @@ export function chooseBackend(o: ResolvedOptions): { backend: BackendChoice; why
  * @throws what createFanoutGroup throws: PFW_NO_CAP_NET_RAW, PFW_NO_SUCH_DEVICE,
  *   PFW_CLUSTER_MISMATCH (the group id is in use with other settings), PFW_BPF_INVALID, ...
  */
-export function planRings(o: ResolvedOptions): RingPlan {
+export function planRings(o: ResolvedOptions, cwd: string = process.cwd()): RingPlan {
   const { backend, why } = chooseBackend(o);
+  if (backend === 'pcap') return planFile(o, why, cwd);
   if (backend !== 'afpacket') return { backend, ring: workerRingOptions(o, backend), why };
   const c = o.capture;
   const fanout = createFanoutGroup({
@@ -86,4 +96,22 @@ export function planRings(o: ResolvedOptions): RingPlan {
   // The filter, direction and fanout live on the sockets; a worker adopts its member as is.
   const ring: WorkerRingOptions = { ...fanout.ringOptions, backend: 'afpacket', maxBatch: c.batchSize, samplingRate: c.samplingRate };
   return { backend, ring, fanout, why };
+}
+
+/**
+ * A file: indexed for 2+ workers and a hashed cluster type, when the index can
+ * take it; otherwise (or if indexing fails for any reason) each worker reads
+ * the whole file and keeps its slot, which gives the same packets, and a
+ * missing or damaged file is reported by the workers as with 1 worker.
+ */
+function planFile(o: ResolvedOptions, why: string, cwd: string): RingPlan {
+  const ring = workerRingOptions(o, 'pcap');
+  if (o.workers.count < 2 || o.cluster.type === 'round-robin') return { backend: 'pcap', ring, why };
+  try {
+    // the workers resolve a relative path from the same directory (their cwd)
+    const clusterIndex = createClusterIndex({ file: path.resolve(cwd, o.capture.read!), clusterType: o.cluster.type, count: o.workers.count, snaplen: o.capture.snaplen, start: false });
+    return { backend: 'pcap', ring, clusterIndex, why: `${why}, indexed once for ${o.workers.count} workers` };
+  } catch (err) {
+    return { backend: 'pcap', ring, why: `${why}, every worker reads the whole file: ${errorMessage(err)}` };
+  }
 }

@@ -250,7 +250,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#reports = new ReportMerger(o.workers.count, this.#handler);
     if (o.workers.user !== undefined) this.#user = resolveUser(o.workers.user);
     this.#openOutput(cwd);
-    this.#plan = planRings(o);
+    this.#plan = planRings(o, cwd);
     this.#log('info', `capture: ${this.#plan.backend} (${this.#plan.why}), ${o.workers.count} worker${o.workers.count === 1 ? '' : 's'}, cluster ${o.cluster.type}`);
 
     this.#forked = true;
@@ -337,7 +337,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         module: this.#init.workerModule ?? DEFAULT_WORKER_MODULE,
         execArgv: this.#init.execArgv ?? tsxExecArgv(),
         output: this.#init.workerOutput ?? 'pipe',
-        ringFd: this.#plan!.fanout?.fds[slot.index],
+        ringFd: this.#plan!.fanout?.fds[slot.index] ?? this.#plan!.clusterIndex?.fd,
         user: this.#user,
         env: this.#init.env,
         cwd: this.#init.cwd,
@@ -372,7 +372,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       worker: { index: slot.index, count: o.workers.count },
       handlerPath: this.#handlerPath,
       handlerConfig: o.handler.config,
-      ring: this.#plan!.ring,
+      ring: this.#plan!.clusterIndex ? { ...this.#plan!.ring, clusterIndexFd: RING_FD_IN_WORKER } : this.#plan!.ring,
       ...(this.#plan!.fanout ? { ringFd: RING_FD_IN_WORKER } : {}),
       flows: o.output.flows,
       flowTable: { ...o.flows },
@@ -393,6 +393,9 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     switch (m.type) {
       case 'ready':
         slot.ready = true;
+        // Indexing starts when the first worker can read: not earlier, while
+        // the workers are still starting up on the same cores.
+        this.#plan!.clusterIndex?.start();
         if (!this.#stopping) this.#setState(slot, 'running');
         this.emit('worker-start', { worker: slot.index, pid: m.pid, restart: slot.restarting, backend: m.backend });
         if (this.#slots.every((s) => s.ready || s.state === 'done')) this.#readyWaiters?.resolve();
@@ -597,6 +600,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (this.#killTimer) clearTimeout(this.#killTimer);
     this.#readyWaiters?.resolve();
     this.#plan?.fanout?.close();
+    this.#plan?.clusterIndex?.close();
     const stats = this.#stats.snapshot();
     const hasReport = !!this.#handler?.report;
     const merged = hasReport ? this.#reports!.merged() : { report: undefined };
