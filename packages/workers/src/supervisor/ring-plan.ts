@@ -107,6 +107,10 @@ export function planRings(o: ResolvedOptions, cwd: string = process.cwd()): Ring
 function planFile(o: ResolvedOptions, why: string, cwd: string): RingPlan {
   const ring = workerRingOptions(o, 'pcap');
   if (o.workers.count < 2 || o.cluster.type === 'round-robin') return { backend: 'pcap', ring, why };
+  // PFWORK_NO_CLUSTER_INDEX=1: every worker reads the whole file (the tests
+  // compare both ways; a user short of memory saves the index's 8 bytes/packet).
+  const off = process.env.PFWORK_NO_CLUSTER_INDEX;
+  if (off && off !== '0') return { backend: 'pcap', ring, why: `${why}, every worker reads the whole file (PFWORK_NO_CLUSTER_INDEX)` };
   try {
     // the workers resolve a relative path from the same directory (their cwd)
     const clusterIndex = createClusterIndex({ file: path.resolve(cwd, o.capture.read!), clusterType: o.cluster.type, count: o.workers.count, snaplen: o.capture.snaplen, start: false });
