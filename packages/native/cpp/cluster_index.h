@@ -48,6 +48,7 @@
 #include <thread>
 #include <vector>
 
+#include "packet_meta.h"
 #include "pcap_map.h"
 
 namespace pfw {
@@ -58,6 +59,21 @@ constexpr uint32_t kIndexMaxSlots = 1024;
 // A stream word is a record's file offset, or a clock entry: this bit and the
 // time (ns) in the rest.
 constexpr uint64_t kIndexClock = 1ull << 63;
+
+// The located packet of a recent record, so its reader does not parse it
+// again: one ring per slot, entry = stream position % entries. A seqlock: the
+// writer zeroes `tag`, writes, then sets tag = position + 1; a reader that
+// finds another tag (overwritten, or never written: fragments, clock words)
+// locates the packet itself. The writer stays at most one ring ahead of each
+// reader that keeps up (cluster_index.cc, wait_for_readers), so readers at
+// the front take every packet from here: the walk, the parse and the hash
+// are done once per packet, by the writer.
+struct IndexMetaEntry {
+  std::atomic<uint64_t> tag;
+  uint32_t hash;
+  uint32_t pad;
+  PacketMeta meta;
+};
 
 struct ClusterIndexHeader {
   uint64_t magic;
@@ -73,7 +89,19 @@ struct ClusterIndexHeader {
   uint64_t handover_offset;    // where workers read on through libpcap
   uint64_t handover_record;    // records of the file before that offset
   std::atomic<uint64_t> records;  // records indexed so far (progress)
+  uint64_t rings_offset;          // the meta rings: ring s at rings_offset + s * ring_bytes
+  uint64_t ring_bytes;
+  uint64_t ring_entries;          // per ring, a power of 2
+  // Waiting without spinning (futexes, shared between the processes): the
+  // writer bumps published_seq at every publication and wakes readers that
+  // wait for more; readers bump consumed_seq and wake a writer that waits
+  // for room in their rings.
+  std::atomic<uint32_t> published_seq;
+  std::atomic<uint32_t> readers_waiting;
+  std::atomic<uint32_t> consumed_seq;
+  std::atomic<uint32_t> writer_waiting;
   std::atomic<uint64_t> published[kIndexMaxSlots];  // words of each stream a worker may read
+  std::atomic<uint64_t> consumed[kIndexMaxSlots];   // words of each stream its worker has read
 };
 static_assert(std::atomic<uint64_t>::is_always_lock_free, "index words are shared between processes");
 
@@ -104,8 +132,11 @@ class ClusterIndexWriter {
 
  private:
   void run();
-  void put(uint32_t slot, uint64_t word, uint64_t ts);
+  void put(uint32_t slot, uint64_t word, uint64_t ts, const PacketMeta* m, uint32_t hash);
   void publish();
+  void wait_for_readers();
+  uint64_t* stream(uint32_t slot) const;
+  IndexMetaEntry* ring(uint32_t slot) const;
 
   std::string path_;
   int type_;
@@ -121,6 +152,8 @@ class ClusterIndexWriter {
   std::vector<uint64_t> pos_;    // words written per stream
   std::vector<uint64_t> clock_;  // the newest time each stream's reader will have seen
   uint64_t file_clock_ = 0;      // the newest time of the file so far
+  std::vector<uint64_t> seen_consumed_;  // wait_for_readers: each reader's last progress...
+  std::vector<uint64_t> seen_at_ns_;     // ...and when it was last seen to change
   std::thread thread_;
   std::atomic<bool> stop_{false};
 };
@@ -138,7 +171,14 @@ class ClusterIndexReader {
 
   // The words published and not yet read: [*words, *words + n).
   size_t available(const uint64_t** words) const;
-  void consume(size_t n) { pos_ += n; }
+  // Marks n more words read (the writer paces itself on it).
+  void consume(size_t n);
+  // Waits up to `timeout_ns` for the writer to publish more (or finish).
+  void wait(uint64_t timeout_ns) const;
+  uint64_t position() const { return pos_; }
+  // The writer's parse of the record at stream position `pos`, if its ring
+  // still holds it (see IndexMetaEntry).
+  bool located(uint64_t pos, PacketMeta* m, uint32_t* hash) const;
   // True when the stream is complete and fully read: the worker reads on
   // from handover_offset() through libpcap.
   bool finished() const;
@@ -148,8 +188,10 @@ class ClusterIndexReader {
  private:
   uint8_t* mem_ = nullptr;
   size_t mem_bytes_ = 0;
-  const ClusterIndexHeader* hdr_ = nullptr;
+  ClusterIndexHeader* hdr_ = nullptr;
   const uint64_t* stream_ = nullptr;
+  const IndexMetaEntry* ring_ = nullptr;
+  uint64_t ring_mask_ = 0;
   uint32_t slot_;
   uint64_t pos_ = 0;
 };

@@ -1,7 +1,6 @@
 // Capture files through libpcap; see pcap_file.h.
 #include "pcap_file.h"
 
-#include <sched.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -43,9 +42,11 @@ constexpr uint16_t kPacketOutgoing = 4;  // sll_pkttype PACKET_OUTGOING
 // fetch_indexed(): how far ahead in the index a record's header is prefetched
 // (the offsets are known, so the walk does not have to find them first).
 constexpr size_t kIndexPrefetchAhead = 8;
-// How often a worker that has caught up with the index yields to the writer
-// before it reports "nothing now" (the Ring then retries after 1 ms).
-constexpr int kIndexYields = 64;
+// A worker that has caught up with the index waits for the writer this many
+// times this long before it reports "nothing now" (the Ring then retries
+// after 1 ms, and the event loop runs in between).
+constexpr int kIndexWaits = 4;
+constexpr uint64_t kIndexWaitNs = 500000;
 
 }  // namespace
 
@@ -265,8 +266,10 @@ void PcapFileBackend::attach_index(int index_fd, int cluster_type, uint32_t slot
 bool PcapFileBackend::fetch_indexed(uint32_t max, std::vector<RawPacket>& out, FetchStatus* status) {
   const uint64_t* w;
   size_t n = index_->available(&w);
-  for (int i = 0; n == 0 && !index_->finished() && i < kIndexYields; i++) {
-    sched_yield();  // two cores, three busy threads: let the writer run
+  // Caught up with the writer: sleep until it publishes, up to a few ms in
+  // all (the JS thread waits here rather than on a 1 ms timer per retry).
+  for (int i = 0; n == 0 && !index_->finished() && i < kIndexWaits; i++) {
+    index_->wait(kIndexWaitNs);
     n = index_->available(&w);
   }
   if (n == 0) {
@@ -282,6 +285,8 @@ bool PcapFileBackend::fetch_indexed(uint32_t max, std::vector<RawPacket>& out, F
   }
   map_->advance_window();
   const size_t before = out.size();
+  if (located_.size() < max) located_.resize(max);
+  const uint64_t at = index_->position();
   size_t i = 0;
   for (; i < n && out.size() - before < max; i++) {
     if (i + kIndexPrefetchAhead < n && !(w[i + kIndexPrefetchAhead] & kIndexClock)) {
@@ -304,6 +309,8 @@ bool PcapFileBackend::fetch_indexed(uint32_t max, std::vector<RawPacket>& out, F
                                              "names a record at offset " + std::to_string(word) + " that is not there");
     }
     fill(&p, r.data, r.caplen > snaplen_ ? snaplen_ : r.caplen, r.len, r.ts_ns);
+    PacketMeta* m = &located_[out.size() - before];
+    if (index_->located(at + i, m, &p.hash)) p.meta = m;
     out.push_back(p);
   }
   index_->consume(i);

@@ -26,6 +26,8 @@ interface Reading {
   /** The flow records' NDJSON lines, in the order the ring handed them over. */
   records: string[];
   received: number;
+  /** The ipLen column: from the parse (the writer's or the ring's own). */
+  ipLens: number[];
   error?: string;
 }
 
@@ -38,12 +40,13 @@ async function readSlot(file: string, type: ClusterTypeName, slot: number, count
     ...(snaplen ? { snaplen } : {}),
     ...(index ? { clusterIndexFd: index.fd } : {}),
   });
-  const out: Reading = { packets: [], records: [], received: 0 };
+  const out: Reading = { packets: [], records: [], received: 0, ipLens: [] };
   try {
     for await (const b of ring) {
       for (let i = 0; i < b.count; i++) {
         const digest = createHash('sha1').update(b.data.subarray(b.dataOff[i]!, b.dataOff[i]! + b.caplen[i]!)).digest('hex');
-        out.packets.push(`${b.tsSec[i]}.${b.tsNsec[i]} ${b.caplen[i]}/${b.len[i]} ${b.hash[i]} ${digest}`);
+        out.packets.push(`${b.tsSec[i]}.${b.tsNsec[i]} ${b.caplen[i]}/${b.len[i]} ${b.hash[i]} ${digest} ${b.l4Off[i]} ${b.payloadOff[i]} ${b.sport[i]}>${b.dport[i]} ${b.tcpFlags[i]}`);
+        out.ipLens.push(b.ipLen[i]!);
       }
       const text = b.flows!.ndjson(slot);
       if (text) out.records.push(...text.trimEnd().split('\n'));
@@ -148,6 +151,28 @@ describe('a ring reading its slot through the cluster index', () => {
     const slots = await expectSameSlots(file, 'per-flow-5-tuple', 2);
     const ends = slots[mine]!.records.map((r) => (JSON.parse(r) as { end_reason: string }).end_reason);
     expect(ends).toEqual(['idle', 'idle', 'idle']); // A, C, then A's second flow
+  });
+
+  it('a reader far behind the writer (its ring of parsed packets overwritten) parses the packets itself, with the same result', async () => {
+    // 512 slots: a ring of 1024 parsed packets per slot. One flow of 3000
+    // packets fills its slot's ring three times over before the slot is read.
+    const file = path.join(dir, 'one-flow.pcap');
+    // each packet parses differently (its payload length), so a stale parse would show
+    const frame = (i: number) => buildFrame({ ip: { src: '10.7.0.1', dst: '10.7.0.2' }, l4: { kind: 'tcp', sport: 4242, dport: 80, flags: 'A' }, payload: new Uint8Array(i % 50) });
+    writePcapFile(file, Array.from({ length: 3000 }, (_, i) => ({ tsSec: 1_700_000_000 + Math.floor(i / 100), tsNsec: i, data: frame(i) })));
+    const slot = clusterHash(frame(0), 'per-flow-5-tuple') % 512;
+    const index = createClusterIndex({ file, clusterType: 'per-flow-5-tuple', count: 512 });
+    try {
+      while (!index.status().done) await new Promise((r) => setTimeout(r, 5));
+      const indexed = await readSlot(file, 'per-flow-5-tuple', slot, 512, index);
+      const whole = await readSlot(file, 'per-flow-5-tuple', slot, 512, null);
+      expect(indexed.packets).toHaveLength(3000);
+      expect(indexed.packets).toEqual(whole.packets);
+      expect(indexed.records).toEqual(whole.records);
+      expect(indexed.ipLens).toEqual(whole.ipLens);
+    } finally {
+      index.close();
+    }
   });
 
   it('with a snaplen that cuts packets', async () => {
