@@ -29,8 +29,10 @@ constexpr size_t kRecordHeader = 16;
 constexpr int kPublishEvery = 4096;
 
 // A reader whose progress has not moved for this long is not waited for
-// (a slow handler, a pause, a crash): it locates its packets itself.
-constexpr uint64_t kReaderAwayNs = 20'000'000;
+// (a crash, a long stall): it parses its packets itself from then on. Shorter
+// pauses are normal (a worker waits for the supervisor to take its records,
+// a GC) and are waited for, so the reader keeps finding its parsed packets.
+constexpr uint64_t kReaderAwayNs = 500'000'000;
 // Meta ring entries: 512k in all (48 MiB), split between the slots (at least
 // 1024 each). Measured on the bench capture with 2 workers: 64k in all kept
 // the writer waiting for whichever reader was briefly behind while the other

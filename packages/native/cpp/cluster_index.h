@@ -12,7 +12,8 @@
 // interface.
 //
 // What a worker gets is exactly what it kept before, in the same order, with
-// the same hash and flow records (test/..., packages/native/test/cluster-index.test.ts):
+// the same hash and flow records (packages/native/test/cluster-index.test.ts,
+// test/workers-cluster-index.test.ts):
 // - the records of its slot (slot = fragment-coherent hash % count, as
 //   batch.cc computes it), by file offset;
 // - every IP fragment, whatever its slot: the worker's fragment cache must see
@@ -35,9 +36,10 @@
 // the old way (the supervisor falls back when the writer refuses a file).
 //
 // Shared memory: an anonymous file (memfd) the supervisor creates and its
-// workers inherit: a header page, then one append-only stream of 64-bit words
-// per slot. Streams only grow (a restarted worker reads its stream again from
-// the start), sparse: about 8 bytes per packet in memory until the run ends.
+// workers inherit: a header, one append-only stream of 64-bit words per slot,
+// and one ring of parsed packets per slot (IndexMetaEntry). Streams only grow
+// (a restarted worker reads its stream again from the start), sparse: about
+// 8 bytes per packet in memory, plus the rings (48 MiB), until the run ends.
 #pragma once
 #include <pcap/pcap.h>
 

@@ -231,6 +231,36 @@ describe('a ring reading its slot through the cluster index', () => {
   });
 });
 
+describe('a ring waiting for its index', () => {
+  it('waits while the index has not started (or its writer is gone), and disable() / close() end the wait', async () => {
+    const file = path.join(dir, 'wait.pcap');
+    writeSynthetic(file, 20);
+    const index = createClusterIndex({ file, clusterType: 'per-flow', count: 2, start: false });
+    try {
+      const open = () => Ring.open({ file, cluster: { id: 1, type: 'per-flow' }, clusterSlot: { index: 0, count: 2 }, clusterIndexFd: index.fd });
+      const ring = open();
+      const pending = ring.nextBatch();
+      const outcome = await Promise.race([pending.then(() => 'batch', (e: PfwError) => e.code), new Promise((r) => setTimeout(() => r('waiting'), 50))]);
+      expect(outcome).toBe('waiting');
+      ring.disable(); // what a worker does when it is told to stop (its supervisor may be gone)
+      await expect(pending).rejects.toMatchObject({ code: 'PFW_RING_NOT_ENABLED' });
+      ring.close();
+      const other = open();
+      const again = other.nextBatch();
+      other.close();
+      await expect(again).resolves.toBeNull();
+      index.start();
+      const late = open();
+      let n = 0;
+      for await (const b of late) n += b.count;
+      expect(n).toBeGreaterThan(0);
+      late.close();
+    } finally {
+      index.close();
+    }
+  });
+});
+
 describe('createClusterIndex and clusterIndexFd refuse what they cannot do', () => {
   const file = path.join(dir, 'small.pcap');
   writeSynthetic(file, 40);

@@ -311,7 +311,9 @@ async function runStarted(
   // the ring, which ends that wait (PFW_RING_NOT_ENABLED) without losing a batch.
   state.onStop = () => {
     try {
-      if (live) ring!.disable();
+      // (also a file read through a cluster index: it waits for the index's
+      // writer, which may be gone with the supervisor)
+      if (live || start.ring.clusterIndexFd !== undefined) ring!.disable();
     } catch {
       // already closed
     }
