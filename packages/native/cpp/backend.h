@@ -13,8 +13,6 @@
 
 namespace pfw {
 
-struct PacketMeta;
-
 // One captured frame as the backend sees it. `data` stays valid until the
 // backend's release() (ring memory) or the next fetch() (copying backends).
 //
@@ -34,11 +32,6 @@ struct RawPacket {
   uint32_t ifindex;       // 0 when unknown (files)
   int vlan_tci;           // tag stripped into metadata, -1 if none
   uint8_t direction;      // 0 = rx (to us), 1 = tx (outgoing), 2 = unknown (files without direction)
-  // Already located, hashed and known to be this reader's cluster slot (a
-  // file read through a cluster index, cluster_index.h): the Ring takes
-  // these instead of parsing the packet again. Valid until the next fetch.
-  const PacketMeta* meta = nullptr;
-  uint32_t hash = 0;
 };
 
 struct BackendStats {

@@ -97,20 +97,13 @@ void BatchBuilder::set_direction_filter(int keep) { dir_keep_ = keep; }
 
 bool BatchBuilder::keep(const RawPacket& p, PacketMeta* m, uint32_t* h) {
   const uint64_t number = counters_.seen++;
-  if (p.meta) {
-    // Located, hashed and assigned to this slot by a cluster index's writer
-    // (never a fragment: those come without, for the cache below).
-    *m = *p.meta;
-    *h = p.hash;
-  } else {
-    locate(p.data, p.caplen, link_type_, p.vlan_tci, m);
-    // Every packet goes through the cache, kept or not: all rings over one file
-    // must resolve the same fragments the same way.
-    *h = frags_.resolve(*m, cluster_hash(*m, hash_type_), p.ts_ns);
-    if (slot_count_ > 1) {
-      uint64_t q = slot_type_ == kClusterRoundRobin ? number % slot_count_ : slot_of(*h);
-      if (q != slot_index_) return false;
-    }
+  locate(p.data, p.caplen, link_type_, p.vlan_tci, m);
+  // Every packet goes through the cache, kept or not: all rings over one file
+  // must resolve the same fragments the same way.
+  *h = frags_.resolve(*m, cluster_hash(*m, hash_type_), p.ts_ns);
+  if (slot_count_ > 1) {
+    uint64_t q = slot_type_ == kClusterRoundRobin ? number % slot_count_ : slot_of(*h);
+    if (q != slot_index_) return false;
   }
   if (dir_keep_ >= 0 && p.direction != dir_keep_) return false;
   if (bpf_ && !bpf_->match(p.data, p.caplen, p.len)) return false;

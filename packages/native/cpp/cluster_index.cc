@@ -3,9 +3,8 @@
 
 #include <linux/futex.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/stat.h>
-#include <time.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -28,29 +27,7 @@ constexpr size_t kRecordHeader = 16;
 // in steps this size (a worker's batch is up to 4096 packets of its own).
 constexpr int kPublishEvery = 4096;
 
-// A reader whose progress has not moved for this long is not waited for
-// (a crash, a long stall): it parses its packets itself from then on. Shorter
-// pauses are normal (a worker waits for the supervisor to take its records,
-// a GC) and are waited for, so the reader keeps finding its parsed packets.
-constexpr uint64_t kReaderAwayNs = 500'000'000;
-// Meta ring entries: 512k in all (48 MiB), split between the slots (at least
-// 1024 each). Measured on the bench capture with 2 workers: 64k in all kept
-// the writer waiting for whichever reader was briefly behind while the other
-// ran dry (1.2-1.8x one worker); 512k, 1.5-2.0x.
-uint64_t ring_entries_for(uint32_t count) {
-  uint64_t want = std::max<uint64_t>(1024, (uint64_t(1) << 19) / count);
-  uint64_t n = 1;
-  while (n * 2 <= want) n <<= 1;
-  return n;
-}
-
-uint64_t now_ns() {
-  timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return uint64_t(t.tv_sec) * 1000000000ull + uint64_t(t.tv_nsec);
-}
-
-// Shared (not FUTEX_PRIVATE): the words live in memory mapped by several processes.
+// Shared (not FUTEX_PRIVATE): the word lives in memory mapped by several processes.
 void futex_wait(const std::atomic<uint32_t>* word, uint32_t seen, uint64_t timeout_ns) {
   timespec t{time_t(timeout_ns / 1000000000ull), long(timeout_ns % 1000000000ull)};
   syscall(SYS_futex, reinterpret_cast<const uint32_t*>(word), FUTEX_WAIT, seen, &t, nullptr, 0);
@@ -101,10 +78,7 @@ ClusterIndexWriter::ClusterIndexWriter(const std::string& path, int cluster_type
     const uint64_t records_max = uint64_t(st.st_size) / kRecordHeader + 1;
     const uint64_t stream_bytes = round_up((2 * records_max + 2) * sizeof(uint64_t), page_size());
     const uint64_t head = header_bytes();
-    const uint64_t entries = ring_entries_for(count);
-    const uint64_t ring_bytes = round_up(entries * sizeof(IndexMetaEntry), page_size());
-    const uint64_t rings_offset = head + uint64_t(count) * stream_bytes;
-    mem_bytes_ = size_t(rings_offset + uint64_t(count) * ring_bytes);
+    mem_bytes_ = size_t(head + uint64_t(count) * stream_bytes);
     fd_ = memfd_create("pfwork-cluster-index", MFD_CLOEXEC);
     if (fd_ < 0) throw sys_error("PFW_NOT_SUPPORTED", "cannot create the cluster index of " + quoted(path), "memfd_create", errno);
     // Sparse: memory is taken only as the streams are written.
@@ -124,13 +98,8 @@ ClusterIndexWriter::ClusterIndexWriter(const std::string& path, int cluster_type
     hdr_->ino = uint64_t(st.st_ino);
     hdr_->header_bytes = head;
     hdr_->stream_bytes = stream_bytes;
-    hdr_->rings_offset = rings_offset;
-    hdr_->ring_bytes = ring_bytes;
-    hdr_->ring_entries = entries;
     pos_.assign(count, 0);
     clock_.assign(count, 0);
-    seen_consumed_.assign(count, 0);
-    seen_at_ns_.assign(count, 0);
   } catch (...) {
     close();
     throw;
@@ -166,66 +135,19 @@ ClusterIndexStatus ClusterIndexWriter::status() const {
   return s;
 }
 
-uint64_t* ClusterIndexWriter::stream(uint32_t slot) const {
-  return reinterpret_cast<uint64_t*>(mem_ + hdr_->header_bytes + slot * hdr_->stream_bytes);
-}
-
-IndexMetaEntry* ClusterIndexWriter::ring(uint32_t slot) const {
-  return reinterpret_cast<IndexMetaEntry*>(mem_ + hdr_->rings_offset + slot * hdr_->ring_bytes);
-}
-
 // Appends a record (or a fragment's copy) to stream `slot`, after a clock
 // word when the reader's flow table would otherwise not have reached the
-// file's time before this record (see cluster_index.h); with its parse in the
-// slot's meta ring when `m` is given (not for fragments: a reader's fragment
-// cache must see those itself).
-inline void ClusterIndexWriter::put(uint32_t slot, uint64_t word, uint64_t ts, const PacketMeta* m, uint32_t hash) {
-  uint64_t* s = stream(slot);
+// file's time before this record (see cluster_index.h).
+inline void ClusterIndexWriter::put(uint32_t slot, uint64_t word, uint64_t ts) {
+  uint64_t* s = reinterpret_cast<uint64_t*>(mem_ + hdr_->header_bytes + slot * hdr_->stream_bytes);
   uint64_t& pos = pos_[slot];
   uint64_t& clock = clock_[slot];
   if (clock < file_clock_ && ts < file_clock_) {
     s[pos++] = kIndexClock | file_clock_;
     clock = file_clock_;
   }
-  if (m) {
-    IndexMetaEntry& e = ring(slot)[pos & (hdr_->ring_entries - 1)];
-    e.tag.store(0, std::memory_order_relaxed);
-    std::atomic_thread_fence(std::memory_order_release);
-    e.hash = hash;
-    e.meta = *m;
-    e.tag.store(pos + 1, std::memory_order_release);
-  }
   s[pos++] = word;
   if (ts > clock) clock = ts;
-}
-
-// Before a publication: waits while a reader is more than half its ring
-// behind, so one that keeps up finds its entries there (a publication adds at
-// most kPublishEvery, and usually 1/count of that). A reader a whole ring
-// behind (restarted, or slow) and one whose progress has stopped are not
-// waited for: they locate their packets themselves.
-void ClusterIndexWriter::wait_for_readers() {
-  const uint64_t entries = hdr_->ring_entries;
-  for (uint32_t s = 0; s < count_; s++) {
-    for (;;) {
-      if (stop_.load(std::memory_order_relaxed)) return;
-      uint64_t read = hdr_->consumed[s].load(std::memory_order_relaxed);
-      uint64_t behind = pos_[s] - std::min(read, pos_[s]);
-      if (behind <= entries / 2 || behind > entries) break;
-      uint64_t t = now_ns();
-      if (read != seen_consumed_[s] || seen_at_ns_[s] == 0) {
-        seen_consumed_[s] = read;
-        seen_at_ns_[s] = t;
-      } else if (t - seen_at_ns_[s] > kReaderAwayNs) {
-        break;
-      }
-      // Sleep until a reader reads on (or 1 ms): the cores are the readers'.
-      uint32_t seq = hdr_->consumed_seq.load();
-      hdr_->writer_waiting.store(1);
-      if (hdr_->consumed[s].load() == read) futex_wait(&hdr_->consumed_seq, seq, 1000000);
-      hdr_->writer_waiting.store(0);
-    }
-  }
 }
 
 void ClusterIndexWriter::publish() {
@@ -241,7 +163,6 @@ void ClusterIndexWriter::run() {
   uint64_t records = 0;
   bool end = false;
   while (!end && !stop_.load(std::memory_order_relaxed)) {
-    wait_for_readers();
     map_->advance_window();
     for (int i = 0; i < kPublishEvery; i++) {
       if (!map_->next(&r)) {
@@ -252,9 +173,9 @@ void ClusterIndexWriter::run() {
       locate(r.data, caplen, link_type_, -1, &m);
       const uint32_t h = frags.resolve(m, cluster_hash(m, type_), r.ts_ns);
       if (m.flags & kMetaFragment) {
-        for (uint32_t s = 0; s < count_; s++) put(s, r.offset, r.ts_ns, nullptr, 0);
+        for (uint32_t s = 0; s < count_; s++) put(s, r.offset, r.ts_ns);
       } else {
-        put(h % count_, r.offset, r.ts_ns, &m, h);
+        put(h % count_, r.offset, r.ts_ns);
       }
       if (r.ts_ns > file_clock_) file_clock_ = r.ts_ns;
       records++;
@@ -266,7 +187,8 @@ void ClusterIndexWriter::run() {
   // on by itself from here.
   for (uint32_t s = 0; s < count_; s++) {
     if (clock_[s] < file_clock_) {
-      stream(s)[pos_[s]++] = kIndexClock | file_clock_;
+      uint64_t* w = reinterpret_cast<uint64_t*>(mem_ + hdr_->header_bytes + s * hdr_->stream_bytes);
+      w[pos_[s]++] = kIndexClock | file_clock_;
       clock_[s] = file_clock_;
     }
   }
@@ -292,7 +214,7 @@ ClusterIndexReader::ClusterIndexReader(int fd, const std::string& path, int file
   if (fstat(fd, &st) != 0) throw sys_error("PFW_CLUSTER_MISMATCH", "cluster index descriptor " + std::to_string(fd), "fstat", errno);
   const uint64_t head = header_bytes();
   if (uint64_t(st.st_size) < head) throw mismatch("not a pfwork cluster index (too small)");
-  // Writable: the reader reports its progress in the header (consumed[]).
+  // Writable: a waiting reader counts itself in (readers_waiting).
   void* p = mmap(nullptr, size_t(head), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (p == MAP_FAILED) throw sys_error("PFW_CLUSTER_MISMATCH", "cannot map cluster index descriptor " + std::to_string(fd), "mmap", errno);
   mem_ = static_cast<uint8_t*>(p);
@@ -316,50 +238,18 @@ ClusterIndexReader::ClusterIndexReader(int fd, const std::string& path, int file
       throw mismatch("built with snaplen " + std::to_string(hdr_->snaplen) + ", this ring's is " + std::to_string(snaplen));
     }
     if (slot >= count) throw mismatch("slot " + std::to_string(slot) + " of " + std::to_string(count));
-    if (uint64_t(st.st_size) < hdr_->rings_offset + uint64_t(count) * hdr_->ring_bytes) throw mismatch("truncated");
+    if (uint64_t(st.st_size) < hdr_->header_bytes + uint64_t(count) * hdr_->stream_bytes) throw mismatch("truncated");
     void* q = mmap(nullptr, size_t(hdr_->stream_bytes), PROT_READ, MAP_SHARED, fd,
                    off_t(hdr_->header_bytes + uint64_t(slot) * hdr_->stream_bytes));
     if (q == MAP_FAILED) throw sys_error("PFW_CLUSTER_MISMATCH", "cannot map cluster index stream " + std::to_string(slot), "mmap", errno);
     stream_ = static_cast<const uint64_t*>(q);
-    void* r = mmap(nullptr, size_t(hdr_->ring_bytes), PROT_READ, MAP_SHARED, fd,
-                   off_t(hdr_->rings_offset + uint64_t(slot) * hdr_->ring_bytes));
-    if (r == MAP_FAILED) throw sys_error("PFW_CLUSTER_MISMATCH", "cannot map cluster index ring " + std::to_string(slot), "mmap", errno);
-    ring_ = static_cast<const IndexMetaEntry*>(r);
-    ring_mask_ = hdr_->ring_entries - 1;
-    hdr_->consumed[slot].store(0, std::memory_order_relaxed);  // a restarted reader starts again
   } catch (...) {
-    if (stream_) munmap(const_cast<uint64_t*>(stream_), size_t(hdr_->stream_bytes));
     munmap(mem_, mem_bytes_);
     throw;
   }
 }
 
-void ClusterIndexReader::consume(size_t n) {
-  pos_ += n;
-  hdr_->consumed[slot_].store(pos_, std::memory_order_relaxed);
-  hdr_->consumed_seq.fetch_add(1);
-  if (hdr_->writer_waiting.load() != 0) futex_wake(&hdr_->consumed_seq);
-}
-
-void ClusterIndexReader::wait(uint64_t timeout_ns) const {
-  uint32_t seq = hdr_->published_seq.load();
-  hdr_->readers_waiting.fetch_add(1);
-  if (hdr_->published[slot_].load() == pos_ && !hdr_->done.load()) futex_wait(&hdr_->published_seq, seq, timeout_ns);
-  hdr_->readers_waiting.fetch_sub(1);
-}
-
-bool ClusterIndexReader::located(uint64_t pos, PacketMeta* m, uint32_t* hash) const {
-  const IndexMetaEntry& e = ring_[pos & ring_mask_];
-  uint64_t tag = e.tag.load(std::memory_order_acquire);
-  if (tag != pos + 1) return false;
-  *hash = e.hash;
-  std::memcpy(static_cast<void*>(m), static_cast<const void*>(&e.meta), sizeof(PacketMeta));
-  std::atomic_thread_fence(std::memory_order_acquire);
-  return e.tag.load(std::memory_order_relaxed) == tag;  // not rewritten while copied
-}
-
 ClusterIndexReader::~ClusterIndexReader() {
-  if (ring_) munmap(const_cast<IndexMetaEntry*>(ring_), size_t(hdr_->ring_bytes));
   if (stream_) munmap(const_cast<uint64_t*>(stream_), size_t(hdr_->stream_bytes));
   if (mem_) munmap(mem_, mem_bytes_);
 }
@@ -368,6 +258,13 @@ size_t ClusterIndexReader::available(const uint64_t** words) const {
   uint64_t end = hdr_->published[slot_].load(std::memory_order_acquire);
   *words = stream_ + pos_;
   return size_t(end - pos_);
+}
+
+void ClusterIndexReader::wait(uint64_t timeout_ns) const {
+  uint32_t seq = hdr_->published_seq.load();
+  hdr_->readers_waiting.fetch_add(1);
+  if (hdr_->published[slot_].load() == pos_ && !hdr_->done.load()) futex_wait(&hdr_->published_seq, seq, timeout_ns);
+  hdr_->readers_waiting.fetch_sub(1);
 }
 
 bool ClusterIndexReader::finished() const {

@@ -36,10 +36,9 @@
 // the old way (the supervisor falls back when the writer refuses a file).
 //
 // Shared memory: an anonymous file (memfd) the supervisor creates and its
-// workers inherit: a header, one append-only stream of 64-bit words per slot,
-// and one ring of parsed packets per slot (IndexMetaEntry). Streams only grow
-// (a restarted worker reads its stream again from the start), sparse: about
-// 8 bytes per packet in memory, plus the rings (48 MiB), until the run ends.
+// workers inherit: a header page, then one append-only stream of 64-bit words
+// per slot. Streams only grow (a restarted worker reads its stream again from
+// the start), sparse: about 8 bytes per packet in memory until the run ends.
 #pragma once
 #include <pcap/pcap.h>
 
@@ -50,7 +49,6 @@
 #include <thread>
 #include <vector>
 
-#include "packet_meta.h"
 #include "pcap_map.h"
 
 namespace pfw {
@@ -61,21 +59,6 @@ constexpr uint32_t kIndexMaxSlots = 1024;
 // A stream word is a record's file offset, or a clock entry: this bit and the
 // time (ns) in the rest.
 constexpr uint64_t kIndexClock = 1ull << 63;
-
-// The located packet of a recent record, so its reader does not parse it
-// again: one ring per slot, entry = stream position % entries. A seqlock: the
-// writer zeroes `tag`, writes, then sets tag = position + 1; a reader that
-// finds another tag (overwritten, or never written: fragments, clock words)
-// locates the packet itself. The writer stays at most one ring ahead of each
-// reader that keeps up (cluster_index.cc, wait_for_readers), so readers at
-// the front take every packet from here: the walk, the parse and the hash
-// are done once per packet, by the writer.
-struct IndexMetaEntry {
-  std::atomic<uint64_t> tag;
-  uint32_t hash;
-  uint32_t pad;
-  PacketMeta meta;
-};
 
 struct ClusterIndexHeader {
   uint64_t magic;
@@ -91,19 +74,12 @@ struct ClusterIndexHeader {
   uint64_t handover_offset;    // where workers read on through libpcap
   uint64_t handover_record;    // records of the file before that offset
   std::atomic<uint64_t> records;  // records indexed so far (progress)
-  uint64_t rings_offset;          // the meta rings: ring s at rings_offset + s * ring_bytes
-  uint64_t ring_bytes;
-  uint64_t ring_entries;          // per ring, a power of 2
-  // Waiting without spinning (futexes, shared between the processes): the
-  // writer bumps published_seq at every publication and wakes readers that
-  // wait for more; readers bump consumed_seq and wake a writer that waits
-  // for room in their rings.
+  // A worker that has read everything published sleeps on published_seq (a
+  // futex shared between the processes); the writer bumps it at every
+  // publication and wakes the sleepers.
   std::atomic<uint32_t> published_seq;
   std::atomic<uint32_t> readers_waiting;
-  std::atomic<uint32_t> consumed_seq;
-  std::atomic<uint32_t> writer_waiting;
   std::atomic<uint64_t> published[kIndexMaxSlots];  // words of each stream a worker may read
-  std::atomic<uint64_t> consumed[kIndexMaxSlots];   // words of each stream its worker has read
 };
 static_assert(std::atomic<uint64_t>::is_always_lock_free, "index words are shared between processes");
 
@@ -134,11 +110,8 @@ class ClusterIndexWriter {
 
  private:
   void run();
-  void put(uint32_t slot, uint64_t word, uint64_t ts, const PacketMeta* m, uint32_t hash);
+  void put(uint32_t slot, uint64_t word, uint64_t ts);
   void publish();
-  void wait_for_readers();
-  uint64_t* stream(uint32_t slot) const;
-  IndexMetaEntry* ring(uint32_t slot) const;
 
   std::string path_;
   int type_;
@@ -154,8 +127,6 @@ class ClusterIndexWriter {
   std::vector<uint64_t> pos_;    // words written per stream
   std::vector<uint64_t> clock_;  // the newest time each stream's reader will have seen
   uint64_t file_clock_ = 0;      // the newest time of the file so far
-  std::vector<uint64_t> seen_consumed_;  // wait_for_readers: each reader's last progress...
-  std::vector<uint64_t> seen_at_ns_;     // ...and when it was last seen to change
   std::thread thread_;
   std::atomic<bool> stop_{false};
 };
@@ -173,14 +144,9 @@ class ClusterIndexReader {
 
   // The words published and not yet read: [*words, *words + n).
   size_t available(const uint64_t** words) const;
-  // Marks n more words read (the writer paces itself on it).
-  void consume(size_t n);
+  void consume(size_t n) { pos_ += n; }
   // Waits up to `timeout_ns` for the writer to publish more (or finish).
   void wait(uint64_t timeout_ns) const;
-  uint64_t position() const { return pos_; }
-  // The writer's parse of the record at stream position `pos`, if its ring
-  // still holds it (see IndexMetaEntry).
-  bool located(uint64_t pos, PacketMeta* m, uint32_t* hash) const;
   // True when the stream is complete and fully read: the worker reads on
   // from handover_offset() through libpcap.
   bool finished() const;
@@ -192,8 +158,6 @@ class ClusterIndexReader {
   size_t mem_bytes_ = 0;
   ClusterIndexHeader* hdr_ = nullptr;
   const uint64_t* stream_ = nullptr;
-  const IndexMetaEntry* ring_ = nullptr;
-  uint64_t ring_mask_ = 0;
   uint32_t slot_;
   uint64_t pos_ = 0;
 };

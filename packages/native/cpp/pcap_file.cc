@@ -285,8 +285,6 @@ bool PcapFileBackend::fetch_indexed(uint32_t max, std::vector<RawPacket>& out, F
   }
   map_->advance_window();
   const size_t before = out.size();
-  if (located_.size() < max) located_.resize(max);
-  const uint64_t at = index_->position();
   size_t i = 0;
   for (; i < n && out.size() - before < max; i++) {
     if (i + kIndexPrefetchAhead < n && !(w[i + kIndexPrefetchAhead] & kIndexClock)) {
@@ -309,8 +307,6 @@ bool PcapFileBackend::fetch_indexed(uint32_t max, std::vector<RawPacket>& out, F
                                              "names a record at offset " + std::to_string(word) + " that is not there");
     }
     fill(&p, r.data, r.caplen > snaplen_ ? snaplen_ : r.caplen, r.len, r.ts_ns);
-    PacketMeta* m = &located_[out.size() - before];
-    if (index_->located(at + i, m, &p.hash)) p.meta = m;
     out.push_back(p);
   }
   index_->consume(i);

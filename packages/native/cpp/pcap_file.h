@@ -91,7 +91,6 @@ class PcapFileBackend final : public Backend {
   std::unique_ptr<PcapMap> map_;
   bool mapped_ = false;     // records come from map_ (until it stops; then libpcap)
   std::unique_ptr<ClusterIndexReader> index_;  // set: map_'s records are those the index names
-  std::vector<PacketMeta> located_;  // this fetch's packets as the index's writer parsed them
   struct {
     int type = -1;  // -1: no index attached
     uint32_t slot = 0, count = 0;

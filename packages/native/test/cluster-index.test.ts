@@ -153,9 +153,7 @@ describe('a ring reading its slot through the cluster index', () => {
     expect(ends).toEqual(['idle', 'idle', 'idle']); // A, C, then A's second flow
   });
 
-  it('a reader far behind the writer (its ring of parsed packets overwritten) parses the packets itself, with the same result', async () => {
-    // 512 slots: a ring of 1024 parsed packets per slot. One flow of 3000
-    // packets fills its slot's ring three times over before the slot is read.
+  it('512 slots, one of them taking a whole 3000-packet flow: the same packets and parse (payload lengths differ)', async () => {
     const file = path.join(dir, 'one-flow.pcap');
     // each packet parses differently (its payload length), so a stale parse would show
     const frame = (i: number) => buildFrame({ ip: { src: '10.7.0.1', dst: '10.7.0.2' }, l4: { kind: 'tcp', sport: 4242, dport: 80, flags: 'A' }, payload: new Uint8Array(i % 50) });
