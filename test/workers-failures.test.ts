@@ -206,4 +206,17 @@ describe.concurrent('failure paths', () => {
     expect(ids.length).toBe(3);
     for (const id of ids) expect(id).toMatchObject({ uid: 65534, gid: 65534 });
   }, LONG);
+
+  test.skipIf(!root)(`--user: a user that cannot read what the workers load is refused before any worker starts, naming the directory (exit 78)${root ? '' : ' (skipped: needs root)'}`, async () => {
+    const closed = mkdtempSync(path.join(tmp, 'closed-')); // mode 0700: nobody cannot enter
+    const capture = path.join(closed, 'demo.pcap');
+    writeDemoCapture(capture);
+    const r = await pfwork(['start', '--read', capture, '--workers', '2', '--handler', scriptable, '--user', 'nobody']);
+    expect(r.code, r.stderr).toBe(78);
+    // the first thing nobody cannot read: this checkout when it is closed to others, else the capture
+    const stop = closedDir ? closedDir.split(' is mode ')[0]! : closed;
+    expect(r.stderr).toContain(`directory ${stop} does not let it in`);
+    expect(r.stderr).toContain(`chmod o+x ${stop}`);
+    expect(r.records.filter((x) => x.type === 'pkt')).toHaveLength(0);
+  }, LONG);
 });

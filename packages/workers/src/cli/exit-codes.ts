@@ -23,6 +23,7 @@ const CONFIG_CODES = new Set([
   'PFW_HANDLER_LOAD',
   'PFW_HANDLER_INVALID',
   'PFW_USER_UNKNOWN',
+  'PFW_USER_ACCESS',
 ]);
 
 /** The exit code for an error thrown before the run started. */

@@ -9,6 +9,8 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Writable } from 'node:stream';
 import { EventEmitter } from 'eventemitter3';
 import { resolveOptions, type AnyHandler, type Options, type ResolvedOptions } from '@pfwork/core';
@@ -29,7 +31,7 @@ import { ReportMerger } from './report-merger.js';
 import { RestartPolicy } from './restart-policy.js';
 import { planRings, type RingPlan } from './ring-plan.js';
 import { StatsAggregator, type StatsSnapshot, type WorkerState } from './stats-aggregator.js';
-import { resolveUser, type UserIds } from './user.js';
+import { checkUserCanRead, resolveUser, type UserIds } from './user.js';
 
 export interface WorkerStartEvent {
   worker: number;
@@ -248,7 +250,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       if (this.#init.loadHandler ?? true) this.#handler = loaded.handler;
     }
     this.#reports = new ReportMerger(o.workers.count, this.#handler);
-    if (o.workers.user !== undefined) this.#user = resolveUser(o.workers.user);
+    if (o.workers.user !== undefined) {
+      this.#user = resolveUser(o.workers.user);
+      checkUserCanRead(this.#user, this.#filesWorkersRead(cwd));
+    }
     this.#openOutput(cwd);
     this.#plan = planRings(o, cwd);
     this.#log('info', `capture: ${this.#plan.backend} (${this.#plan.why}), ${o.workers.count} worker${o.workers.count === 1 ? '' : 's'}, cluster ${o.cluster.type}`);
@@ -319,6 +324,18 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#killAll();
     this.#checkDone();
     return this.#done;
+  }
+
+  /** What a worker must be able to read: its entry module, tsx's loader, the handler, the capture file. */
+  #filesWorkersRead(cwd: string): string[] {
+    const files = [this.#init.workerModule ?? DEFAULT_WORKER_MODULE];
+    const argv = this.#init.execArgv ?? tsxExecArgv();
+    for (let i = 0; i + 1 < argv.length; i++) {
+      if (argv[i] === '--import' && argv[i + 1]!.startsWith('file:')) files.push(fileURLToPath(argv[i + 1]!));
+    }
+    if (this.#handlerPath) files.push(this.#handlerPath);
+    if (this.options.capture.read !== undefined) files.push(path.resolve(cwd, this.options.capture.read));
+    return files;
   }
 
   // ---- processes ----

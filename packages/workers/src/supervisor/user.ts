@@ -4,7 +4,9 @@
  * (libuv also clears their supplementary groups), so handler code never runs
  * with CAP_NET_RAW.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { pfwError } from '../errors.js';
 
 export interface UserIds {
@@ -41,4 +43,61 @@ export function resolveUser(user: string | number, passwdFile = '/etc/passwd'): 
     throw pfwError('PFW_USER_NOT_ROOT', `--user ${user}: only root can run workers as another user (this process runs as uid ${me})`);
   }
   return ids;
+}
+
+// Run as the user: the first file it cannot read, and the highest directory
+// above it that does not let it in (or the file itself), as JSON.
+const PROBE = `
+const fs = require('fs'), path = require('path');
+for (const f of JSON.parse(process.argv[1])) {
+  try { fs.accessSync(f, fs.constants.R_OK); continue; } catch (e) {
+    let stop = f;
+    for (let d = path.dirname(f); ; d = path.dirname(d)) {
+      try { fs.accessSync(d, fs.constants.X_OK); } catch { stop = d; }
+      if (d === path.dirname(d)) break;
+    }
+    process.stdout.write(JSON.stringify({ file: f, stop, code: e.code }));
+    process.exit(3);
+  }
+}`;
+
+/**
+ * Checks, before any worker starts, that `user` can read `files` (the worker
+ * code, tsx, the handler, the capture): the kernel is asked by a short node
+ * process running as that user. Without this a worker that cannot load its
+ * code crashes at start, is restarted, crashes again until the restart
+ * budget gives up, and the reason is buried in its stderr.
+ *
+ * @throws PFW_USER_ACCESS naming the file and the directory that stops the user
+ * @example checkUserCanRead(resolveUser('nobody'), ['/opt/pfwork/packages/workers/src/worker/entry.ts'])
+ */
+export function checkUserCanRead(ids: UserIds, files: readonly string[]): void {
+  const r = spawnSync(process.execPath, ['-e', PROBE, JSON.stringify(files)], {
+    uid: ids.uid,
+    gid: ids.gid,
+    encoding: 'utf8',
+    timeout: 30_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (r.error) {
+    throw pfwError('PFW_USER_ACCESS', `--user ${ids.name}: cannot run ${process.execPath} as that user (${r.error.message}); workers run the same node binary`);
+  }
+  if (r.status === 0) return;
+  let found: { file: string; stop: string; code: string } | undefined;
+  try {
+    found = JSON.parse(r.stdout) as typeof found;
+  } catch {
+    // the probe itself failed (e.g. node cannot start as that user): say what it said
+  }
+  if (!found) {
+    throw pfwError('PFW_USER_ACCESS', `--user ${ids.name}: node does not run as that user (exit ${r.status ?? r.signal}): ${(r.stderr || r.stdout).trim().split('\n')[0]}`);
+  }
+  const fileItself = found.stop === found.file;
+  const why = fileItself ? `the file is not readable by it (${found.code})` : `directory ${found.stop} does not let it in`;
+  const fix = fileItself ? `chmod o+r ${found.file}` : `chmod o+x ${found.stop}`;
+  throw pfwError(
+    'PFW_USER_ACCESS',
+    `--user ${ids.name} cannot read ${found.file}: ${why}. Workers run as that user and load pfwork, the handler and ` +
+      `the capture from there: open the way (e.g. ${fix}) or choose another user`,
+  );
 }
