@@ -487,13 +487,11 @@ void FlowTable::update_batch(const FlowInput* in, size_t count) {
   for (; prepared < count && prepared < kSlotAhead; prepared++) {
     prepare(in[prepared], &pre[prepared % kPrepRing]);
     prefetch_slot(pre[prepared % kPrepRing]);
-    prefetch_packet(in[prepared], pre[prepared % kPrepRing]);
   }
   for (size_t i = 0; i < count; i++) {
     if (prepared < count) {
       prepare(in[prepared], &pre[prepared % kPrepRing]);
       prefetch_slot(pre[prepared % kPrepRing]);
-      prefetch_packet(in[prepared], pre[prepared % kPrepRing]);
       prepared++;
     }
     if (i + kEntryAhead < count) prefetch_entry(pre[(i + kEntryAhead) % kPrepRing]);
@@ -533,14 +531,6 @@ void FlowTable::prepare(const FlowInput& in, Prepared* p) const {
 // Hints only: a wrong guess (the index changed meanwhile) costs a miss later, never a wrong count.
 void FlowTable::prefetch_slot(const Prepared& p) const {
   if (p.kind == kPrepPlain) __builtin_prefetch(&slots()[p.hash & index_mask_]);
-}
-
-// The TCP header's sequence numbers, which tcp() reads from the packet: a
-// packet whose parse came from a cluster index (cluster_index.h) has not been
-// touched by this process before the table reads it.
-void FlowTable::prefetch_packet(const FlowInput& in, const Prepared& p) const {
-  if (p.kind != kPrepPlain || in.meta->proto != 6 || in.meta->l4_off == kNoOffset) return;
-  __builtin_prefetch(in.data + in.meta->l4_off + 4);
 }
 
 void FlowTable::prefetch_entry(const Prepared& p) const {

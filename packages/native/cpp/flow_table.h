@@ -175,7 +175,6 @@ class FlowTable {
   };
   void prepare(const FlowInput& in, Prepared* p) const;
   void prefetch_slot(const Prepared& p) const;
-  void prefetch_packet(const FlowInput& in, const Prepared& p) const;
   void prefetch_entry(const Prepared& p) const;
   void prefetch_links(const Prepared& p) const;
   void apply(const FlowInput& in, const Prepared& p);
