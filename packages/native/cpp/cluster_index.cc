@@ -58,6 +58,8 @@ ClusterIndexWriter::ClusterIndexWriter(const std::string& path, int cluster_type
     throw not_indexable(path, "a cluster of " + std::to_string(count) + " slots (2 to " +
                                   std::to_string(kIndexMaxSlots) + " are indexed)");
   }
+  // The workers would not map the file either: they read it whole, as with libpcap alone.
+  if (pcap_map_disabled()) throw not_indexable(path, "PFWORK_PCAP_NO_MAP is set (files are read through libpcap alone)");
   char errbuf[PCAP_ERRBUF_SIZE] = {0};
   pcap_ = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
   if (!pcap_) throw not_indexable(path, errbuf);

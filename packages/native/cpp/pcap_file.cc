@@ -96,10 +96,8 @@ PcapFileBackend::PcapFileBackend(const OpenOptions& opts) : path_(opts.device), 
                     "around any of these");
   }
   arena_.resize(kArenaSize);
-  // The fast path (pcap_map.h); PFWORK_PCAP_NO_MAP=1 reads through libpcap
-  // alone (the tests compare both paths on every shared capture).
-  const char* no_map = std::getenv("PFWORK_PCAP_NO_MAP");
-  if (!ppi_ && !(no_map && *no_map && std::strcmp(no_map, "0") != 0)) {
+  // The fast path (pcap_map.h), unless PFWORK_PCAP_NO_MAP is set.
+  if (!ppi_ && !pcap_map_disabled()) {
     map_ = std::make_unique<PcapMap>(fileno(pcap_file(pcap_)), uint32_t(pcap_snapshot(pcap_)));
     mapped_ = map_->active();
     if (!mapped_) map_.reset();

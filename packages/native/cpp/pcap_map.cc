@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 namespace pfw {
@@ -37,6 +38,11 @@ uint32_t load32(const uint8_t* p, bool swapped) {
 }
 
 }  // namespace
+
+bool pcap_map_disabled() {
+  const char* v = std::getenv("PFWORK_PCAP_NO_MAP");
+  return v && *v && std::strcmp(v, "0") != 0;
+}
 
 PcapMap::PcapMap(int fd, uint32_t snapshot) : snapshot_(snapshot) {
   struct stat st;

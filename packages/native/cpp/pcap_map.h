@@ -35,6 +35,10 @@
 
 namespace pfw {
 
+// PFWORK_PCAP_NO_MAP=1 (anything but empty or "0"): read through libpcap
+// alone, never map (the tests compare both paths on every shared capture).
+bool pcap_map_disabled();
+
 struct MappedRecord {
   const uint8_t* data;
   uint32_t caplen;

@@ -271,6 +271,17 @@ describe('createClusterIndex and clusterIndexFd refuse what they cannot do', () 
     );
   });
 
+  it('PFWORK_PCAP_NO_MAP set (files read through libpcap alone): PFW_NOT_SUPPORTED, so each worker reads the file as it would', () => {
+    process.env.PFWORK_PCAP_NO_MAP = '1';
+    try {
+      expect(() => createClusterIndex({ file, clusterType: 'per-flow', count: 2 })).toThrow(
+        expect.objectContaining({ code: 'PFW_NOT_SUPPORTED', message: expect.stringContaining('PFWORK_PCAP_NO_MAP') }),
+      );
+    } finally {
+      delete process.env.PFWORK_PCAP_NO_MAP;
+    }
+  });
+
   it('bad options, all listed', () => {
     expect(() => createClusterIndex({ file: '', clusterType: 'round-robin', count: 1, snaplen: 0 })).toThrow(
       /file must be a path.*clusterType must be a hashed cluster type.*count must be an integer from 2 to 1024.*snaplen must be/,
