@@ -51,8 +51,9 @@ Error not_indexable(const std::string& path, const std::string& why) {
 
 // ---- the writer (supervisor) ----
 
-ClusterIndexWriter::ClusterIndexWriter(const std::string& path, int cluster_type, uint32_t count, uint32_t snaplen)
-    : path_(path), type_(cluster_type), count_(count), snaplen_(snaplen) {
+ClusterIndexWriter::ClusterIndexWriter(const std::string& path, int cluster_type, uint32_t count, uint32_t snaplen,
+                                       uint64_t max_bytes)
+    : path_(path), type_(cluster_type), count_(count), snaplen_(snaplen), max_bytes_(max_bytes) {
   if (!cluster_type_hashed(cluster_type)) throw not_indexable(path, "round-robin clusters need no index");
   if (count < 2 || count > kIndexMaxSlots) {
     throw not_indexable(path, "a cluster of " + std::to_string(count) + " slots (2 to " +
@@ -143,6 +144,7 @@ ClusterIndexStatus ClusterIndexWriter::status() const {
 inline void ClusterIndexWriter::put(uint32_t slot, uint64_t word, uint64_t ts) {
   uint64_t* s = reinterpret_cast<uint64_t*>(mem_ + hdr_->header_bytes + slot * hdr_->stream_bytes);
   uint64_t& pos = pos_[slot];
+  const uint64_t before = pos;
   uint64_t& clock = clock_[slot];
   if (clock < file_clock_ && ts < file_clock_) {
     s[pos++] = kIndexClock | file_clock_;
@@ -150,6 +152,7 @@ inline void ClusterIndexWriter::put(uint32_t slot, uint64_t word, uint64_t ts) {
   }
   s[pos++] = word;
   if (ts > clock) clock = ts;
+  words_ += pos - before;
 }
 
 void ClusterIndexWriter::publish() {
@@ -164,10 +167,13 @@ void ClusterIndexWriter::run() {
   MappedRecord r;
   uint64_t records = 0;
   bool end = false;
+  // Past max_bytes_ the index ends early, like at damage: the workers read
+  // the rest of the file themselves (more slowly, but nothing is lost).
+  const uint64_t max_words = max_bytes_ / sizeof(uint64_t);
   while (!end && !stop_.load(std::memory_order_relaxed)) {
     map_->advance_window();
     for (int i = 0; i < kPublishEvery; i++) {
-      if (!map_->next(&r)) {
+      if (words_ >= max_words || !map_->next(&r)) {
         end = true;
         break;
       }

@@ -96,7 +96,9 @@ struct ClusterIndexStatus {
 // whole file (the errors of a missing or damaged file are theirs to report).
 class ClusterIndexWriter {
  public:
-  ClusterIndexWriter(const std::string& path, int cluster_type, uint32_t count, uint32_t snaplen);
+  // `max_bytes`: the most memory the streams may take; past it the index
+  // ends (the workers read the rest of the file themselves).
+  ClusterIndexWriter(const std::string& path, int cluster_type, uint32_t count, uint32_t snaplen, uint64_t max_bytes);
   ~ClusterIndexWriter();
   ClusterIndexWriter(const ClusterIndexWriter&) = delete;
   ClusterIndexWriter& operator=(const ClusterIndexWriter&) = delete;
@@ -117,6 +119,8 @@ class ClusterIndexWriter {
   int type_;
   uint32_t count_;
   uint32_t snaplen_;
+  uint64_t max_bytes_;
+  uint64_t words_ = 0;  // written to all streams
   int link_type_ = 0;
   pcap_t* pcap_ = nullptr;
   std::unique_ptr<PcapMap> map_;

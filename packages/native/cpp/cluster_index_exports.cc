@@ -1,5 +1,5 @@
 // JS export of the cluster index writer (cluster_index.h):
-//   new NativeClusterIndex(path, clusterType, count, snaplen)  opens and maps the file
+//   new NativeClusterIndex(path, clusterType, count, snaplen, maxBytes)  opens and maps the file
 //   .start()   starts indexing (idempotent)
 //   .fd()      the index's descriptor (give it to the workers)
 //   .status()  { done, records, handoverOffset, bytes }
@@ -30,14 +30,16 @@ class NativeClusterIndex : public Napi::ObjectWrap<NativeClusterIndex> {
 
   explicit NativeClusterIndex(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeClusterIndex>(info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 4 || !info[0].IsString() || !info[1].IsNumber() || !info[2].IsNumber() || !info[3].IsNumber()) {
-      throw_invalid(env, "NativeClusterIndex(path, clusterType, count, snaplen)");
+    if (info.Length() < 5 || !info[0].IsString() || !info[1].IsNumber() || !info[2].IsNumber() || !info[3].IsNumber() ||
+        !info[4].IsNumber()) {
+      throw_invalid(env, "NativeClusterIndex(path, clusterType, count, snaplen, maxBytes)");
     }
     try {
       writer_ = std::make_unique<ClusterIndexWriter>(info[0].As<Napi::String>().Utf8Value(),
                                                      info[1].As<Napi::Number>().Int32Value(),
                                                      info[2].As<Napi::Number>().Uint32Value(),
-                                                     info[3].As<Napi::Number>().Uint32Value());
+                                                     info[3].As<Napi::Number>().Uint32Value(),
+                                                     uint64_t(info[4].As<Napi::Number>().DoubleValue()));
     } catch (const Error& e) {
       throw to_js(env, e);
     }

@@ -13,7 +13,8 @@
  * The index lives in an anonymous shared memory file (memfd): give its `fd`
  * to each worker (e.g. in child_process stdio) and open the worker's ring
  * with `{ file, cluster, clusterSlot: { index, count }, clusterIndexFd }`.
- * It takes about 8 bytes of memory per packet until close().
+ * It takes about 8 bytes of memory per packet until close(), at most
+ * `maxBytes` (then the readers read the rest of the file themselves).
  *
  * @example
  *   const index = createClusterIndex({ file: 'big.pcap', clusterType: 'per-flow-5-tuple', count: 4 });
@@ -22,6 +23,7 @@
  *   // when every worker is done:
  *   index.close();
  */
+import { totalmem } from 'node:os';
 import path from 'node:path';
 import { CLUSTER_TYPE_NAMES, ClusterType } from './cluster.js';
 import { fromNative, invalidArgument } from './errors.js';
@@ -40,6 +42,12 @@ export interface ClusterIndexOptions {
   snaplen?: number;
   /** Start indexing now (default); false: at start() (e.g. once the workers are up, not competing with their start-up). */
   start?: boolean;
+  /**
+   * The most memory (bytes) the index may take; past it the index ends and the
+   * readers read the rest of the file themselves (nothing is lost; they each
+   * walk that part). Default: a quarter of this machine's memory.
+   */
+  maxBytes?: number;
 }
 
 export interface ClusterIndexStatus {
@@ -82,11 +90,13 @@ export function createClusterIndex(o: ClusterIndexOptions): ClusterIndex {
   if (!Number.isInteger(o?.count) || o.count < 2 || o.count > 1024) problems.push(`count must be an integer from 2 to 1024, got ${JSON.stringify(o?.count)}`);
   const snaplen = o?.snaplen ?? RING_DEFAULTS.snaplen;
   if (!Number.isInteger(snaplen) || snaplen < 1 || snaplen > MAX_SNAPLEN) problems.push(`snaplen must be an integer from 1 to ${MAX_SNAPLEN}, got ${JSON.stringify(o?.snaplen)}`);
+  const maxBytes = o?.maxBytes ?? Math.floor(totalmem() / 4);
+  if (!Number.isInteger(maxBytes) || maxBytes < 0) problems.push(`maxBytes must be an integer >= 0, got ${JSON.stringify(o?.maxBytes)}`);
   if (problems.length) throw invalidArgument(`createClusterIndex: ${problems.join('; ')}`);
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   let native: any;
   try {
-    native = new (loadNative().NativeClusterIndex)(path.resolve(o.file), type!, o.count, snaplen);
+    native = new (loadNative().NativeClusterIndex)(path.resolve(o.file), type!, o.count, snaplen, maxBytes);
   } catch (err) {
     throw fromNative(err);
   }

@@ -173,6 +173,25 @@ describe('a ring reading its slot through the cluster index', () => {
     }
   });
 
+  it('an index that reaches maxBytes ends early, and the rings read the rest themselves: the same packets and records', async () => {
+    const index = createClusterIndex({ file: synthetic, clusterType: 'per-flow-5-tuple', count: 2, maxBytes: 4096 });
+    try {
+      while (!index.status().done) await new Promise((r) => setTimeout(r, 5));
+      const { handoverOffset, records } = index.status();
+      expect(records).toBeGreaterThan(0);
+      expect(records).toBeLessThan(packets); // ended early...
+      expect(handoverOffset).toBeLessThan(readFileSync(synthetic).length);
+      for (let slot = 0; slot < 2; slot++) {
+        const indexed = await readSlot(synthetic, 'per-flow-5-tuple', slot, 2, index);
+        const whole = await readSlot(synthetic, 'per-flow-5-tuple', slot, 2, null);
+        expect(indexed.packets).toEqual(whole.packets); // ...and nothing was lost
+        expect(indexed.records).toEqual(whole.records);
+      }
+    } finally {
+      index.close();
+    }
+  });
+
   it('with a snaplen that cuts packets', async () => {
     await expectSameSlots(synthetic, 'per-flow-5-tuple', 2, 60);
   });
