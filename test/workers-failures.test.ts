@@ -5,7 +5,7 @@
  * losing or repeating records); a hang is killed after the kill timeout on
  * stop; too many crashes end the run with a clear error; SIGTERM drains.
  */
-import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -109,9 +109,14 @@ describe.concurrent('failure paths', () => {
   }, LONG);
 
   test('a hang is killed after the kill timeout on stop (exit 1, PFW_KILL_TIMEOUT)', async () => {
-    const p = await startPfwork(start({ handler: { config: { hangOn: { packet: 5, worker: 0 } } }, supervision: { killTimeoutMs: 1000 } }, ['--stats-interval', '0.2']));
+    // onceFile: worker 0 writes it as it starts spinning in packet()
+    const hung = path.join(tmp, `hung-${process.pid}-${Date.now()}`);
+    const p = await startPfwork(start({ handler: { config: { hangOn: { packet: 5, worker: 0, onceFile: hung } } }, supervision: { killTimeoutMs: 1000 } }, ['--stats-interval', '0.2']));
     // workers 1 and 2 reach the end of the file; worker 0 spins in packet()
+    // (wait for both: a stop that reached worker 0 before its 5th packet would drain it cleanly)
     await p.waitForStderr(/"state":"done".*"state":"done"/);
+    for (let i = 0; i < 500 && !existsSync(hung); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(existsSync(hung), 'worker 0 reached its 5th packet').toBe(true);
     const t0 = Date.now();
     p.child.kill('SIGTERM');
     const r = await p.done;
