@@ -108,15 +108,24 @@ describe.concurrent('failure paths', () => {
     expect(workerStats(r).find((s) => s.worker === 0)).toMatchObject({ restarts: 3, state: 'failed' });
   }, LONG);
 
-  test('a hang is killed after the kill timeout on stop (exit 1, PFW_KILL_TIMEOUT)', async () => {
-    // onceFile: worker 0 writes it as it starts spinning in packet()
+  /**
+   * A run whose worker 0 spins forever in its 5th packet() while workers 1 and
+   * 2 reach the end of the file; resolves once both are done and worker 0 is
+   * really spinning (it writes its onceFile first): a stop that reached worker
+   * 0 before its 5th packet (still starting, or waiting for the cluster index)
+   * would drain it cleanly.
+   */
+  async function startHung(killTimeoutMs: number) {
     const hung = path.join(tmp, `hung-${process.pid}-${Date.now()}`);
-    const p = await startPfwork(start({ handler: { config: { hangOn: { packet: 5, worker: 0, onceFile: hung } } }, supervision: { killTimeoutMs: 1000 } }, ['--stats-interval', '0.2']));
-    // workers 1 and 2 reach the end of the file; worker 0 spins in packet()
-    // (wait for both: a stop that reached worker 0 before its 5th packet would drain it cleanly)
+    const p = await startPfwork(start({ handler: { config: { hangOn: { packet: 5, worker: 0, onceFile: hung } } }, supervision: { killTimeoutMs } }, ['--stats-interval', '0.2']));
     await p.waitForStderr(/"state":"done".*"state":"done"/);
     for (let i = 0; i < 500 && !existsSync(hung); i++) await new Promise((r) => setTimeout(r, 20));
     expect(existsSync(hung), 'worker 0 reached its 5th packet').toBe(true);
+    return p;
+  }
+
+  test('a hang is killed after the kill timeout on stop (exit 1, PFW_KILL_TIMEOUT)', async () => {
+    const p = await startHung(1000);
     const t0 = Date.now();
     p.child.kill('SIGTERM');
     const r = await p.done;
@@ -131,8 +140,7 @@ describe.concurrent('failure paths', () => {
   }, LONG);
 
   test('a second Ctrl-C kills at once instead of waiting for the kill timeout', async () => {
-    const p = await startPfwork(start({ handler: { config: { hangOn: { packet: 5, worker: 0 } } }, supervision: { killTimeoutMs: 60_000 } }, ['--stats-interval', '0.2']));
-    await p.waitForStderr(/"state":"done".*"state":"done"/);
+    const p = await startHung(60_000);
     const t0 = Date.now();
     p.child.kill('SIGINT');
     await p.waitForStderr(/SIGINT: stopping;/);
