@@ -22,7 +22,6 @@ namespace pfw {
 namespace {
 
 constexpr int kDltPpi = 192;
-constexpr size_t kRecordHeader = 16;
 // Records indexed between two publications: the workers see the index grow
 // in steps this size (a worker's batch is up to 4096 packets of its own).
 constexpr int kPublishEvery = 4096;
@@ -78,7 +77,7 @@ ClusterIndexWriter::ClusterIndexWriter(const std::string& path, int cluster_type
     // Each record is one word in one stream, or one in every stream (a
     // fragment), plus at most one clock word before it: 2 words per record at
     // most, and a record takes at least 16 bytes of the file.
-    const uint64_t records_max = uint64_t(st.st_size) / kRecordHeader + 1;
+    const uint64_t records_max = uint64_t(st.st_size) / kPcapRecordHeader + 1;
     const uint64_t stream_bytes = round_up((2 * records_max + 2) * sizeof(uint64_t), page_size());
     const uint64_t head = header_bytes();
     mem_bytes_ = size_t(head + uint64_t(count) * stream_bytes);
@@ -138,21 +137,26 @@ ClusterIndexStatus ClusterIndexWriter::status() const {
   return s;
 }
 
+uint64_t* ClusterIndexWriter::stream(uint32_t slot) const {
+  return reinterpret_cast<uint64_t*>(mem_ + hdr_->header_bytes + slot * hdr_->stream_bytes);
+}
+
+// A clock word: stream `slot`'s reader moves its flow table's clock to the
+// file's time so far (see cluster_index.h).
+void ClusterIndexWriter::put_clock(uint32_t slot) {
+  stream(slot)[pos_[slot]++] = kIndexClock | file_clock_;
+  clock_[slot] = file_clock_;
+  words_++;
+}
+
 // Appends a record (or a fragment's copy) to stream `slot`, after a clock
 // word when the reader's flow table would otherwise not have reached the
-// file's time before this record (see cluster_index.h).
+// file's time before this record.
 inline void ClusterIndexWriter::put(uint32_t slot, uint64_t word, uint64_t ts) {
-  uint64_t* s = reinterpret_cast<uint64_t*>(mem_ + hdr_->header_bytes + slot * hdr_->stream_bytes);
-  uint64_t& pos = pos_[slot];
-  const uint64_t before = pos;
-  uint64_t& clock = clock_[slot];
-  if (clock < file_clock_ && ts < file_clock_) {
-    s[pos++] = kIndexClock | file_clock_;
-    clock = file_clock_;
-  }
-  s[pos++] = word;
-  if (ts > clock) clock = ts;
-  words_ += pos - before;
+  if (clock_[slot] < file_clock_ && ts < file_clock_) put_clock(slot);
+  stream(slot)[pos_[slot]++] = word;
+  words_++;
+  if (ts > clock_[slot]) clock_[slot] = ts;
 }
 
 void ClusterIndexWriter::publish() {
@@ -194,11 +198,7 @@ void ClusterIndexWriter::run() {
   // The end of the index: every reader's clock reaches the file's, then reads
   // on by itself from here.
   for (uint32_t s = 0; s < count_; s++) {
-    if (clock_[s] < file_clock_) {
-      uint64_t* w = reinterpret_cast<uint64_t*>(mem_ + hdr_->header_bytes + s * hdr_->stream_bytes);
-      w[pos_[s]++] = kIndexClock | file_clock_;
-      clock_[s] = file_clock_;
-    }
+    if (clock_[s] < file_clock_) put_clock(s);
   }
   publish();
   hdr_->handover_offset = map_->offset();

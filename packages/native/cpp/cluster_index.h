@@ -112,6 +112,8 @@ class ClusterIndexWriter {
 
  private:
   void run();
+  uint64_t* stream(uint32_t slot) const;
+  void put_clock(uint32_t slot);
   void put(uint32_t slot, uint64_t word, uint64_t ts);
   void publish();
 

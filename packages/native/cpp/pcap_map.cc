@@ -16,7 +16,6 @@ namespace {
 constexpr uint32_t kMagicMicro = 0xa1b2c3d4;
 constexpr uint32_t kMagicNano = 0xa1b23c4d;
 constexpr size_t kFileHeader = 24;
-constexpr size_t kRecordHeader = 16;
 constexpr size_t kPrefetchAhead = 2048;
 // Pages behind the read position are given back once this much has been read
 // past the last time: one madvise() per 32 MiB costs nothing per packet.
@@ -96,13 +95,13 @@ bool PcapMap::next(MappedRecord* r) {
     stopped_ = true;  // the end of the mapping, a cut header or damage: libpcap says which
     return false;
   }
-  off_ += kRecordHeader + r->caplen;
+  off_ += kPcapRecordHeader + r->caplen;
   return true;
 }
 
 bool PcapMap::record_at(uint64_t off, MappedRecord* r) {
   if (!active() || off < kFileHeader || !parse(off, r)) return false;
-  off_ = off + kRecordHeader + r->caplen;  // the window (advance_window) follows the reader
+  off_ = off + kPcapRecordHeader + r->caplen;  // the window (advance_window) follows the reader
   return true;
 }
 
@@ -112,7 +111,7 @@ void PcapMap::stop_at(uint64_t off) {
 }
 
 bool PcapMap::parse(uint64_t off, MappedRecord* r) const {
-  if (off > end_ || end_ - off < kRecordHeader) return false;
+  if (off > end_ || end_ - off < kPcapRecordHeader) return false;
   const uint8_t* h = base_ + off;
   uint32_t sec = load32(h, swapped_);
   uint32_t frac = load32(h + 4, swapped_);
@@ -120,8 +119,8 @@ bool PcapMap::parse(uint64_t off, MappedRecord* r) const {
   uint32_t len = load32(h + 12, swapped_);
   // Larger than the snapshot: libpcap either refuses it (damage) or cuts it;
   // cut short by the end of the file: damage. Either way libpcap reports it.
-  if (caplen > snapshot_ || end_ - off - kRecordHeader < caplen) return false;
-  r->data = h + kRecordHeader;
+  if (caplen > snapshot_ || end_ - off - kPcapRecordHeader < caplen) return false;
+  r->data = h + kPcapRecordHeader;
   r->caplen = caplen;
   r->len = len;
   r->offset = off;

@@ -39,6 +39,9 @@ namespace pfw {
 // alone, never map (the tests compare both paths on every shared capture).
 bool pcap_map_disabled();
 
+// A classic pcap record's header: ts_sec, ts_frac, caplen, len (4 bytes each).
+constexpr size_t kPcapRecordHeader = 16;
+
 struct MappedRecord {
   const uint8_t* data;
   uint32_t caplen;

@@ -155,7 +155,7 @@ describe('a ring reading its slot through the cluster index', () => {
 
   it('512 slots, one of them taking a whole 3000-packet flow: the same packets and parse (payload lengths differ)', async () => {
     const file = path.join(dir, 'one-flow.pcap');
-    // each packet parses differently (its payload length), so a stale parse would show
+    // each packet parses differently (its payload length): the ipLen column shows each one's own parse
     const frame = (i: number) => buildFrame({ ip: { src: '10.7.0.1', dst: '10.7.0.2' }, l4: { kind: 'tcp', sport: 4242, dport: 80, flags: 'A' }, payload: new Uint8Array(i % 50) });
     writePcapFile(file, Array.from({ length: 3000 }, (_, i) => ({ tsSec: 1_700_000_000 + Math.floor(i / 100), tsNsec: i, data: frame(i) })));
     const slot = clusterHash(frame(0), 'per-flow-5-tuple') % 512;
