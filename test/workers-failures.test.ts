@@ -6,6 +6,7 @@
  * stop; too many crashes end the run with a clear error; SIGTERM drains.
  */
 import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -116,7 +117,8 @@ describe.concurrent('failure paths', () => {
    * would drain it cleanly.
    */
   async function startHung(killTimeoutMs: number) {
-    const hung = path.join(tmp, `hung-${process.pid}-${Date.now()}`);
+    // one name per run: these tests run concurrently, and a shared onceFile would let only one worker 0 hang
+    const hung = path.join(tmp, `hung-${randomUUID()}`);
     const p = await startPfwork(start({ handler: { config: { hangOn: { packet: 5, worker: 0, onceFile: hung } } }, supervision: { killTimeoutMs } }, ['--stats-interval', '0.2']));
     await p.waitForStderr(/"state":"done".*"state":"done"/);
     for (let i = 0; i < 500 && !existsSync(hung); i++) await new Promise((r) => setTimeout(r, 20));
