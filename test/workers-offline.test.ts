@@ -39,6 +39,8 @@ interface Outcome {
   workerStats: Record<string, unknown>[];
   total: Record<string, unknown> | undefined;
   errors: { code?: unknown; msg?: unknown }[];
+  /** The run's warnings (a worker that crashed says how): shown when a check fails. */
+  warnings: string[];
 }
 
 /** Sorted multiset of packet identities. */
@@ -52,6 +54,7 @@ function fromCli(r: PfworkRun): Outcome {
     workerStats: r.records.filter((x) => x.type === 'stats' && x.scope === 'worker'),
     total: r.records.find((x) => x.type === 'stats' && x.scope === 'total'),
     errors: r.logs.filter((l) => l.level === 'error'),
+    warnings: r.logs.filter((l) => l.level === 'warn').map((l) => `${String(l.worker ?? '-')}: ${String(l.msg)}`),
   };
 }
 
@@ -63,7 +66,11 @@ async function viaSupervisor(file: string, clusterType: string): Promise<Outcome
   );
   const pkts: PktRecord[] = [];
   const errors: { code?: unknown; msg?: unknown }[] = [];
+  const warnings: string[] = [];
   sup.on('record', (r) => pkts.push(r as PktRecord));
+  sup.on('log', (l) => {
+    if (l.level === 'warn' || l.level === 'error') warnings.push(`${l.worker ?? '-'}: ${l.msg}`);
+  });
   sup.on('error', (e) => errors.push({ code: e.code, msg: e.message }));
   const result = await sup.run();
   return {
@@ -73,6 +80,7 @@ async function viaSupervisor(file: string, clusterType: string): Promise<Outcome
     workerStats: result.stats.workers as unknown as Record<string, unknown>[],
     total: { ...result.stats.total },
     errors,
+    warnings,
   };
 }
 
@@ -93,7 +101,7 @@ function checkRun(r: Outcome, file: string, clusterType: string): void {
   expect(r.workerStats.map((s) => s.worker)).toEqual([0, 1, 2]);
   for (const s of r.workerStats) {
     expect(s.received).toBe(pkts.filter((p) => p.worker === s.worker).length);
-    expect(s).toMatchObject({ handlerErrors: 0, restarts: 0, dropped: 0 });
+    expect(s, r.warnings.join('\n')).toMatchObject({ handlerErrors: 0, restarts: 0, dropped: 0 });
   }
   expect(r.total).toMatchObject({ received: expected.length, records: expected.length });
 }

@@ -33,6 +33,9 @@ import { planRings, type RingPlan } from './ring-plan.js';
 import { StatsAggregator, type StatsSnapshot, type WorkerState } from './stats-aggregator.js';
 import { checkUserCanRead, resolveUser, type UserIds } from './user.js';
 
+/** How long an exited worker's IPC channel may stay open before its exit is judged anyway. */
+const EXIT_DRAIN_MS = 2000;
+
 export interface WorkerStartEvent {
   worker: number;
   pid: number;
@@ -372,7 +375,20 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     child.on('message', (m) => {
       if (isWorkerMessage(m)) this.#onMessage(slot, child, m);
     });
-    child.on('exit', (code, signal) => this.#onExit(slot, child, code, signal));
+    child.on('exit', (code, signal) => {
+      // Node does not promise that a child's last IPC messages (its 'end'
+      // among them) are read before its 'exit' is seen: a worker that ended
+      // cleanly would pass for a crash and be restarted. Judge the exit once
+      // the channel is drained ('disconnect'), or after EXIT_DRAIN_MS where a
+      // process the worker started still holds the channel open.
+      if (!child.connected) return this.#onExit(slot, child, code, signal);
+      const judge = () => {
+        clearTimeout(timer);
+        this.#onExit(slot, child, code, signal);
+      };
+      const timer = setTimeout(judge, EXIT_DRAIN_MS);
+      child.once('disconnect', judge);
+    });
     child.on('error', (err) => {
       // spawn failure or a failed send to a dying child: the exit event follows where there was a process
       if (child.pid === undefined) {
