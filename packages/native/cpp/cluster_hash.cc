@@ -5,10 +5,6 @@
 
 namespace pfw {
 
-bool cluster_type_valid(int type) { return type >= kClusterPerFlow && type <= kClusterPerFlowTcp5Tuple; }
-
-bool cluster_type_hashed(int type) { return cluster_type_valid(type) && type != kClusterRoundRobin; }
-
 uint32_t ipv6_addr_sum(const uint8_t a[16]) {
   uint32_t s = 0;
   for (int i = 0; i < 16; i += 4) {

@@ -16,8 +16,9 @@ enum ClusterType : int {
   kClusterPerFlowTcp5Tuple = 5,
 };
 
-bool cluster_type_valid(int type);
-bool cluster_type_hashed(int type);  // every type but round-robin
+// Inline: cluster_hash() and the batch builder ask on every packet.
+inline bool cluster_type_valid(int type) { return type >= kClusterPerFlow && type <= kClusterPerFlowTcp5Tuple; }
+inline bool cluster_type_hashed(int type) { return cluster_type_valid(type) && type != kClusterRoundRobin; }  // every type but round-robin
 
 // The hash of a located packet. Round-robin has no hash: returns 0.
 //

@@ -21,7 +21,6 @@
 namespace pfw {
 namespace {
 
-constexpr int kDltPpi = 192;
 // Records indexed between two publications: the workers see the index grow
 // in steps this size (a worker's batch is up to 4096 packets of its own).
 constexpr int kPublishEvery = 4096;
@@ -40,10 +39,8 @@ uint64_t page_size() { return uint64_t(sysconf(_SC_PAGESIZE)); }
 uint64_t round_up(uint64_t n, uint64_t to) { return (n + to - 1) / to * to; }
 uint64_t header_bytes() { return round_up(sizeof(ClusterIndexHeader), page_size()); }
 
-std::string quoted(const std::string& s) { return "\"" + s + "\""; }
-
 Error not_indexable(const std::string& path, const std::string& why) {
-  return Error("PFW_NOT_SUPPORTED", "capture file " + quoted(path) + " cannot be indexed for a cluster: " + why);
+  return Error("PFW_NOT_SUPPORTED", "capture file " + quoted_path(path) + " cannot be indexed for a cluster: " + why);
 }
 
 }  // namespace
@@ -70,7 +67,7 @@ ClusterIndexWriter::ClusterIndexWriter(const std::string& path, int cluster_type
     }
     int file_fd = fileno(pcap_file(pcap_));
     struct stat st;
-    if (fstat(file_fd, &st) != 0) throw sys_error("PFW_NOT_SUPPORTED", "cannot index " + quoted(path), "fstat", errno);
+    if (fstat(file_fd, &st) != 0) throw sys_error("PFW_NOT_SUPPORTED", "cannot index " + quoted_path(path), "fstat", errno);
     map_ = std::make_unique<PcapMap>(file_fd, uint32_t(pcap_snapshot(pcap_)));
     if (!map_->active()) throw not_indexable(path, "not a classic pcap file that can be mapped (pcapng and others are read by each worker)");
 
@@ -82,13 +79,13 @@ ClusterIndexWriter::ClusterIndexWriter(const std::string& path, int cluster_type
     const uint64_t head = header_bytes();
     mem_bytes_ = size_t(head + uint64_t(count) * stream_bytes);
     fd_ = memfd_create("pfwork-cluster-index", MFD_CLOEXEC);
-    if (fd_ < 0) throw sys_error("PFW_NOT_SUPPORTED", "cannot create the cluster index of " + quoted(path), "memfd_create", errno);
+    if (fd_ < 0) throw sys_error("PFW_NOT_SUPPORTED", "cannot create the cluster index of " + quoted_path(path), "memfd_create", errno);
     // Sparse: memory is taken only as the streams are written.
     if (ftruncate(fd_, off_t(mem_bytes_)) != 0) {
-      throw sys_error("PFW_NOT_SUPPORTED", "cannot size the cluster index of " + quoted(path), "ftruncate", errno);
+      throw sys_error("PFW_NOT_SUPPORTED", "cannot size the cluster index of " + quoted_path(path), "ftruncate", errno);
     }
     void* p = mmap(nullptr, mem_bytes_, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0);
-    if (p == MAP_FAILED) throw sys_error("PFW_NOT_SUPPORTED", "cannot map the cluster index of " + quoted(path), "mmap", errno);
+    if (p == MAP_FAILED) throw sys_error("PFW_NOT_SUPPORTED", "cannot map the cluster index of " + quoted_path(path), "mmap", errno);
     mem_ = static_cast<uint8_t*>(p);
     hdr_ = new (mem_) ClusterIndexHeader();
     hdr_->magic = kIndexMagic;
@@ -216,7 +213,7 @@ ClusterIndexReader::ClusterIndexReader(int fd, const std::string& path, int file
     : slot_(slot) {
   auto mismatch = [&](const std::string& why) {
     return Error("PFW_CLUSTER_MISMATCH", "cluster index (descriptor " + std::to_string(fd) + ") for capture file " +
-                                             quoted(path) + ": " + why);
+                                             quoted_path(path) + ": " + why);
   };
   struct stat st;
   if (fstat(fd, &st) != 0) throw sys_error("PFW_CLUSTER_MISMATCH", "cluster index descriptor " + std::to_string(fd), "fstat", errno);

@@ -18,6 +18,9 @@ struct Error : std::runtime_error {
         syscall(std::move(call)) {}
 };
 
+// A file's path as messages show it: in double quotes.
+inline std::string quoted_path(const std::string& path) { return "\"" + path + "\""; }
+
 // Error for a failed system call: message "<what>: <strerror(err)>".
 Error sys_error(const std::string& code, const std::string& what, const char* call, int err);
 

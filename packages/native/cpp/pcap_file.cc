@@ -14,14 +14,11 @@
 namespace pfw {
 namespace {
 
-constexpr int kDltPpi = 192;
 // One fetch's packets share this buffer; 4 MiB is an AF_PACKET block's size,
 // so a file batch and a live batch have the same scale. A record larger than
 // what is left waits for the next fetch (carry); one larger than the whole
 // arena grows it while nothing points into it.
 constexpr size_t kArenaSize = 4u << 20;
-
-std::string quoted(const std::string& s) { return "\"" + s + "\""; }
 
 std::string link_name(int dlt) {
   const char* n = pcap_datalink_val_to_name(dlt);
@@ -55,24 +52,24 @@ PcapFileBackend::PcapFileBackend(const OpenOptions& opts) : path_(opts.device), 
   if (::stat(path_.c_str(), &st) != 0) {
     int err = errno;
     if (err == ENOENT || err == ENOTDIR) {
-      throw Error("PFW_NO_SUCH_FILE", "capture file " + quoted(path_) + " does not exist", err, "stat");
+      throw Error("PFW_NO_SUCH_FILE", "capture file " + quoted_path(path_) + " does not exist", err, "stat");
     }
     if (err == EACCES) {
-      throw Error("PFW_FILE_ACCESS", "cannot read capture file " + quoted(path_) + ": permission denied", err, "stat");
+      throw Error("PFW_FILE_ACCESS", "cannot read capture file " + quoted_path(path_) + ": permission denied", err, "stat");
     }
-    throw sys_error("PFW_BAD_CAPTURE_FILE", "cannot open capture file " + quoted(path_), "stat", err);
+    throw sys_error("PFW_BAD_CAPTURE_FILE", "cannot open capture file " + quoted_path(path_), "stat", err);
   }
   if (S_ISDIR(st.st_mode)) {
-    throw Error("PFW_BAD_CAPTURE_FILE", "capture file " + quoted(path_) + " is a directory, not a pcap or pcapng file");
+    throw Error("PFW_BAD_CAPTURE_FILE", "capture file " + quoted_path(path_) + " is a directory, not a pcap or pcapng file");
   }
   char errbuf[PCAP_ERRBUF_SIZE] = {0};
   pcap_ = pcap_open_offline_with_tstamp_precision(path_.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
   if (!pcap_) {
     if (errno == EACCES) {
-      throw Error("PFW_FILE_ACCESS", "cannot read capture file " + quoted(path_) + ": permission denied", EACCES, "open");
+      throw Error("PFW_FILE_ACCESS", "cannot read capture file " + quoted_path(path_) + ": permission denied", EACCES, "open");
     }
     throw Error("PFW_BAD_CAPTURE_FILE",
-                "capture file " + quoted(path_) + " is not a pcap or pcapng file that libpcap can read: " + errbuf);
+                "capture file " + quoted_path(path_) + " is not a pcap or pcapng file that libpcap can read: " + errbuf);
   }
   file_link_type_ = link_type_ = pcap_datalink(pcap_);
   if (file_link_type_ == kDltPpi) {
@@ -90,7 +87,7 @@ PcapFileBackend::PcapFileBackend(const OpenOptions& opts) : path_(opts.device), 
     pcap_close(pcap_);
     pcap_ = nullptr;
     throw Error("PFW_UNSUPPORTED_LINKTYPE",
-                "capture file " + quoted(path_) + " has link type " + name +
+                "capture file " + quoted_path(path_) + " has link type " + name +
                     ", which pfwork cannot decode; supported link types: EN10MB (1), LINUX_SLL (113), "
                     "LINUX_SLL2 (276), RAW (12, 14, 101), IPV4 (228), IPV6 (229), NULL (0), LOOP (108), PPI (192) "
                     "around any of these");
@@ -124,7 +121,7 @@ bool PcapFileBackend::has_direction() const {
 void PcapFileBackend::set_direction(int dir) {
   if (dir == 2 || has_direction()) return;
   throw Error("PFW_NOT_SUPPORTED",
-              "setDirection(" + std::string(dir == 0 ? "'rx'" : "'tx'") + ") cannot apply to capture file " + quoted(path_) +
+              "setDirection(" + std::string(dir == 0 ? "'rx'" : "'tx'") + ") cannot apply to capture file " + quoted_path(path_) +
                   ": its link type " + link_name(link_type_) +
                   " records no direction (only Linux cooked captures do); use 'both'");
 }
@@ -136,7 +133,7 @@ void PcapFileBackend::set_socket_mode(int mode) {
 }
 
 int PcapFileBackend::send(const uint8_t*, uint32_t) {
-  throw Error("PFW_NOT_SUPPORTED", "writePacketData() needs a live ring: capture file " + quoted(path_) +
+  throw Error("PFW_NOT_SUPPORTED", "writePacketData() needs a live ring: capture file " + quoted_path(path_) +
                                        " cannot send packets");
 }
 
@@ -161,7 +158,7 @@ bool PcapFileBackend::read_one(RawPacket* p, bool into_carry) {
   }
   if (rc != 1) {
     // 0 (timeout) never happens on a file; anything else is damage.
-    damage_ = "capture file " + quoted(path_) + " is damaged at packet " + std::to_string(read_ + 1) + ": " +
+    damage_ = "capture file " + quoted_path(path_) + " is damaged at packet " + std::to_string(read_ + 1) + ": " +
               pcap_geterr(pcap_) + " (" + std::to_string(read_) + (read_ == 1 ? " packet before it was read)" : " packets before it were read)");
     ended_ = true;
     return false;
@@ -222,7 +219,7 @@ bool PcapFileBackend::fetch_mapped(uint32_t max, std::vector<RawPacket>& out) {
     // The walk stopped at a record libpcap must read (pcap_map.h): it goes on
     // from that record's offset, through its own FILE.
     if (std::fseek(pcap_file(pcap_), long(map_->offset()), SEEK_SET) != 0) {
-      damage_ = "capture file " + quoted(path_) + " could not be read on after packet " + std::to_string(read_) +
+      damage_ = "capture file " + quoted_path(path_) + " could not be read on after packet " + std::to_string(read_) +
                 ": " + std::strerror(errno);
       ended_ = true;
     }
@@ -246,13 +243,13 @@ bool PcapFileBackend::fetch_mapped(uint32_t max, std::vector<RawPacket>& out) {
 void PcapFileBackend::attach_index(int index_fd, int cluster_type, uint32_t slot, uint32_t count) {
   if (index_slot_.type >= 0) {
     if (index_slot_.type == cluster_type && index_slot_.slot == slot && index_slot_.count == count) return;
-    throw Error("PFW_CLUSTER_MISMATCH", "capture file " + quoted(path_) + " is read through a cluster index built for cluster type " +
+    throw Error("PFW_CLUSTER_MISMATCH", "capture file " + quoted_path(path_) + " is read through a cluster index built for cluster type " +
                                             std::to_string(index_slot_.type) + ", slot " + std::to_string(index_slot_.slot) +
                                             " of " + std::to_string(index_slot_.count) + ": the ring cannot change its cluster");
   }
   if (!mapped_ || read_ != 0) {
     throw Error("PFW_CLUSTER_MISMATCH",
-                "capture file " + quoted(path_) + " cannot be read through a cluster index: " +
+                "capture file " + quoted_path(path_) + " cannot be read through a cluster index: " +
                     (read_ != 0 ? "packets were already read" : "it is not a classic pcap file this process maps "
                                                                  "(pcapng, PPI, or PFWORK_PCAP_NO_MAP is set)"));
   }
@@ -301,7 +298,7 @@ bool PcapFileBackend::fetch_indexed(uint32_t max, std::vector<RawPacket>& out, F
     }
     MappedRecord r;
     if (!map_->record_at(word, &r)) {
-      throw Error("PFW_CAPTURE_DAMAGED", "capture file " + quoted(path_) + " changed while it was read: its cluster index " +
+      throw Error("PFW_CAPTURE_DAMAGED", "capture file " + quoted_path(path_) + " changed while it was read: its cluster index " +
                                              "names a record at offset " + std::to_string(word) + " that is not there");
     }
     fill(&p, r.data, r.caplen > snaplen_ ? snaplen_ : r.caplen, r.len, r.ts_ns);

@@ -42,6 +42,11 @@ bool pcap_map_disabled();
 // A classic pcap record's header: ts_sec, ts_frac, caplen, len (4 bytes each).
 constexpr size_t kPcapRecordHeader = 16;
 
+// LINKTYPE_PPI: each record starts with a per-packet information header of
+// its own length, so PPI files are never walked in place (nor indexed):
+// PcapFileBackend reads them through libpcap and strips that header.
+constexpr int kDltPpi = 192;
+
 struct MappedRecord {
   const uint8_t* data;
   uint32_t caplen;
