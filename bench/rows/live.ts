@@ -60,6 +60,14 @@ export const liveC: Row = {
     runCaptureProgram(env, 'tpacket_reader', env.bins.tpacket_reader!, ['--device', liveEnv(env).link.captureIf, '--idle-ms', String(DRAIN_MS)]),
 };
 
+/** Why the rows that capture with pfwork cannot run here, or undefined. */
+function pfworkLiveSkipReason(): string | undefined {
+  const live = liveSkipReason();
+  if (live) return live;
+  if (!nativeHas('Ring') || !nativeHas('FlowTable')) return '@pfwork/native lacks Ring or FlowTable (branches ring/flows not merged)';
+  return undefined;
+}
+
 /** Context: pfwork's native path alone on the same traffic (programs/live-native-path.ts), with or without the flow table. */
 export function liveNativeRow(id: string, flows: boolean): Row {
   return {
@@ -68,12 +76,7 @@ export function liveNativeRow(id: string, flows: boolean): Row {
       ? 'pfwork native path alone: Ring + FlowTable, 1 process (context)'
       : 'pfwork Ring alone, no flow table, 1 process (context)',
     section: 'live',
-    skipReason() {
-      const live = liveSkipReason();
-      if (live) return live;
-      if (!nativeHas('Ring') || !nativeHas('FlowTable')) return '@pfwork/native lacks Ring or FlowTable (branches ring/flows not merged)';
-      return undefined;
-    },
+    skipReason: pfworkLiveSkipReason,
     runOnce: (env) =>
       runCaptureProgram(env, 'the live native path', process.execPath, [
         '--import', 'tsx', path.join(PROGRAMS_DIR, 'live-native-path.ts'),
@@ -92,12 +95,7 @@ export function livePfworkRow(id: string, workers: number, rate: 'live-rate' | '
         ? `pfwork ${workers} workers, flows only, at the injector's top rate`
         : `pfwork ${workers} worker${workers > 1 ? 's' : ''}, flows only (afpacket)`,
     section: 'live',
-    skipReason() {
-      const live = liveSkipReason();
-      if (live) return live;
-      if (!nativeHas('Ring') || !nativeHas('FlowTable')) return '@pfwork/native lacks Ring or FlowTable (branches ring/flows not merged)';
-      return undefined;
-    },
+    skipReason: pfworkLiveSkipReason,
     async runOnce(env) {
       const { link, file } = liveEnv(env);
       const run = startPfwork({

@@ -379,8 +379,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       // Node does not promise that a child's last IPC messages (its 'end'
       // among them) are read before its 'exit' is seen: a worker that ended
       // cleanly would pass for a crash and be restarted. Judge the exit once
-      // the channel is drained ('disconnect'), or after EXIT_DRAIN_MS where a
-      // process the worker started still holds the channel open.
+      // the channel is drained ('disconnect'), or EXIT_DRAIN_MS after the exit
+      // should the channel stay open.
       if (!child.connected) return this.#onExit(slot, child, code, signal);
       const judge = () => {
         clearTimeout(timer);
