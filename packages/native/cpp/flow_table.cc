@@ -516,7 +516,7 @@ void FlowTable::prepare(const FlowInput& in, Prepared* p) const {
     p->kind = kPrepLayered;
     return;
   }
-  if (may_carry_tunnel(m.proto)) {
+  if (may_carry_tunnel(m)) {
     Layer layers[kMaxLayers];
     if (walk_layers(in.data, in.caplen, m, layers) > 1) {
       p->kind = kPrepLayered;

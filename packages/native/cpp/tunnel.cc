@@ -27,11 +27,6 @@ constexpr uint16_t kEthCiscoMeta = 0x8909;
 constexpr uint16_t kEthMplsUc = 0x8847;
 constexpr uint16_t kEthMplsMc = 0x8848;
 
-constexpr uint16_t kPortVxlan = 4789;
-constexpr uint16_t kPortGeneve = 6081;
-constexpr uint16_t kPortGtpU = 2152;
-constexpr uint16_t kPortTeredo = 3544;
-
 constexpr int kMaxMpls = 8;
 constexpr int kMaxCiscoMeta = 2;
 

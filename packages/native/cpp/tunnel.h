@@ -36,6 +36,23 @@ enum TunnelType : uint8_t {
 // a caller may skip the walk for them (the flow table does, for TCP and ICMP).
 inline bool may_carry_tunnel(uint8_t proto) { return proto == 4 || proto == 17 || proto == 41 || proto == 47; }
 
+// The UDP ports walk_layers() looks behind (VXLAN, Geneve, GTP-U, Teredo).
+constexpr uint16_t kPortVxlan = 4789;
+constexpr uint16_t kPortGeneve = 6081;
+constexpr uint16_t kPortGtpU = 2152;
+constexpr uint16_t kPortTeredo = 3544;
+inline bool udp_tunnel_port(uint16_t port) {
+  return port == kPortVxlan || port == kPortGeneve || port == kPortGtpU || port == kPortTeredo;
+}
+
+// Whether walk_layers() can find a tunnel in a packet with this outer layer:
+// as may_carry_tunnel(proto), and UDP only with ports and one of them a tunnel
+// port. The flow table asks before every walk: most UDP is DNS, QUIC, NTP...
+inline bool may_carry_tunnel(const PacketMeta& m) {
+  if (m.proto != 17) return may_carry_tunnel(m.proto);
+  return (m.flags & kMetaHasPorts) && (udp_tunnel_port(m.sport) || udp_tunnel_port(m.dport));
+}
+
 // One IP layer. `meta`'s offsets are relative to `base` (the layer's first
 // byte in the frame: 0 for the outermost, the inner frame or IP header for the
 // others). Only the outermost layer's VLAN fields describe the capture.
