@@ -23,13 +23,13 @@ function liveEnv(env: RowEnv) {
 }
 
 /**
- * A program on the capture end that prints {"ready":true} once its ring is
- * bound and a report line once --idle-ms pass without packets: started,
- * ready, injected into, stopped by itself.
+ * A program on the capture end (`args` given the capture interface) that
+ * prints {"ready":true} once its ring is bound and a report line once
+ * --idle-ms pass without packets: started, ready, injected into, stopped by itself.
  */
-async function runCaptureProgram(env: RowEnv, what: string, cmd: string, args: string[]): Promise<ProgramReport> {
+async function runCaptureProgram(env: RowEnv, what: string, cmd: string, args: (captureIf: string) => string[]): Promise<ProgramReport> {
   const { link, file } = liveEnv(env);
-  const child = spawn(cmd, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd, args(link.captureIf), { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d));
@@ -57,7 +57,7 @@ export const liveC: Row = {
   section: 'live',
   skipReason: () => liveSkipReason(),
   runOnce: (env) =>
-    runCaptureProgram(env, 'tpacket_reader', env.bins.tpacket_reader!, ['--device', liveEnv(env).link.captureIf, '--idle-ms', String(DRAIN_MS)]),
+    runCaptureProgram(env, 'tpacket_reader', env.bins.tpacket_reader!, (dev) => ['--device', dev, '--idle-ms', String(DRAIN_MS)]),
 };
 
 /** Why the rows that capture with pfwork cannot run here, or undefined. */
@@ -78,9 +78,9 @@ export function liveNativeRow(id: string, flows: boolean): Row {
     section: 'live',
     skipReason: pfworkLiveSkipReason,
     runOnce: (env) =>
-      runCaptureProgram(env, 'the live native path', process.execPath, [
+      runCaptureProgram(env, 'the live native path', process.execPath, (dev) => [
         '--import', 'tsx', path.join(PROGRAMS_DIR, 'live-native-path.ts'),
-        '--device', liveEnv(env).link.captureIf, '--idle-ms', String(DRAIN_MS),
+        '--device', dev, '--idle-ms', String(DRAIN_MS),
         ...(flows ? [] : ['--no-flows']),
       ]),
   };

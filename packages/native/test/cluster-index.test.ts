@@ -26,7 +26,7 @@ interface Reading {
   /** The flow records' NDJSON lines, in the order the ring handed them over. */
   records: string[];
   received: number;
-  /** The ipLen column: from the parse (the writer's or the ring's own). */
+  /** The ipLen column: each packet's own parse (the 512-slot test gives every packet a different one). */
   ipLens: number[];
   error?: string;
 }
