@@ -83,16 +83,7 @@ void BatchBuilder::set_slot(int type, uint32_t index, uint32_t count) {
   slot_type_ = type;
   slot_index_ = index;
   slot_count_ = count ? count : 1;
-  slot_magic_ = UINT64_MAX / slot_count_ + 1;
-}
-
-// hash % slot_count_ without a division (Lemire, Kaser and Kurz, "Faster
-// remainder by direct computation", 2019: exact for every 32-bit hash and
-// count). Every packet of a file takes this path in every worker, and the
-// division showed up in their profiles.
-uint32_t BatchBuilder::slot_of(uint32_t hash) const {
-  uint64_t low = slot_magic_ * hash;
-  return uint32_t((static_cast<unsigned __int128>(low) * slot_count_) >> 64);
+  slot_mod_ = FastMod(slot_count_);
 }
 
 void BatchBuilder::set_direction_filter(int keep) { dir_keep_ = keep; }
@@ -104,7 +95,7 @@ bool BatchBuilder::keep(const RawPacket& p, PacketMeta* m, uint32_t* h) {
   // must resolve the same fragments the same way.
   *h = frags_.resolve(*m, cluster_hash(*m, hash_type_), p.ts_ns);
   if (slot_count_ > 1) {
-    uint64_t q = slot_type_ == kClusterRoundRobin ? number % slot_count_ : slot_of(*h);
+    uint64_t q = slot_type_ == kClusterRoundRobin ? number % slot_count_ : slot_mod_.of(*h);
     if (q != slot_index_) return false;
   }
   if (dir_keep_ >= 0 && p.direction != dir_keep_) return false;

@@ -21,6 +21,7 @@
 
 #include "backend.h"
 #include "bpf_compile.h"
+#include "fast_mod.h"
 #include "frag_cache.h"
 #include "packet_meta.h"
 
@@ -122,14 +123,13 @@ class BatchBuilder {
 
  private:
   bool keep(const RawPacket& p, PacketMeta* m, uint32_t* hash);
-  uint32_t slot_of(uint32_t hash) const;
 
   DescriptorTable* t_;
   int link_type_;
   int hash_type_;          // the type the column uses
   int slot_type_ = -1;
   uint32_t slot_index_ = 0, slot_count_ = 1;
-  uint64_t slot_magic_ = 0;  // slot_of()'s multiplier for slot_count_
+  FastMod slot_mod_;         // hash % slot_count_
   int dir_keep_ = -1;
   std::unique_ptr<BpfProgram> bpf_;
   uint32_t rate_ = 1;

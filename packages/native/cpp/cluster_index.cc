@@ -49,7 +49,7 @@ Error not_indexable(const std::string& path, const std::string& why) {
 
 ClusterIndexWriter::ClusterIndexWriter(const std::string& path, int cluster_type, uint32_t count, uint32_t snaplen,
                                        uint64_t max_bytes)
-    : path_(path), type_(cluster_type), count_(count), snaplen_(snaplen), max_bytes_(max_bytes) {
+    : path_(path), type_(cluster_type), count_(count), slot_mod_(count), snaplen_(snaplen), max_bytes_(max_bytes) {
   if (!cluster_type_hashed(cluster_type)) throw not_indexable(path, "round-robin clusters need no index");
   if (count < 2 || count > kIndexMaxSlots) {
     throw not_indexable(path, "a cluster of " + std::to_string(count) + " slots (2 to " +
@@ -184,7 +184,7 @@ void ClusterIndexWriter::run() {
       if (m.flags & kMetaFragment) {
         for (uint32_t s = 0; s < count_; s++) put(s, r.offset, r.ts_ns);
       } else {
-        put(h % count_, r.offset, r.ts_ns);
+        put(slot_mod_.of(h), r.offset, r.ts_ns);
       }
       if (r.ts_ns > file_clock_) file_clock_ = r.ts_ns;
       records++;

@@ -49,6 +49,7 @@
 #include <thread>
 #include <vector>
 
+#include "fast_mod.h"
 #include "pcap_map.h"
 
 namespace pfw {
@@ -120,6 +121,7 @@ class ClusterIndexWriter {
   std::string path_;
   int type_;
   uint32_t count_;
+  FastMod slot_mod_;  // hash % count_, as BatchBuilder's (a worker reading on without the index keeps the same slots)
   uint32_t snaplen_;
   uint64_t max_bytes_;
   uint64_t words_ = 0;  // written to all streams
