@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CACHE_DIR, ensureCapture } from './gen/cache.js';
 import { buildCPrograms } from './lib/build-c.js';
+import { warmPageCache } from './lib/page-cache.js';
 import { createLiveLink, type LiveLink } from './lib/live-link.js';
 import { describeMachine, machineInfo } from './lib/machine.js';
 import { loadNativeExports } from './lib/native-probe.js';
@@ -95,6 +96,10 @@ async function main(): Promise<number> {
         if (skips.has(row.id) || errors.has(row.id)) continue;
         log(`run ${run}/${opts.runs}: ${row.id} (${row.title})`);
         try {
+          if (row.section === 'file') {
+            const w = warmPageCache(env.capture.path);
+            if (w.wasCold) log(`  the capture had left the page cache: read it back in ${w.seconds.toFixed(2)} s before the run`);
+          }
           const r = await row.runOnce(env);
           const bad = checkCounts(row, env, r);
           if (bad) throw new Error(bad);
