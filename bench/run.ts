@@ -20,7 +20,7 @@ import type { ProgramReport } from './lib/report.js';
 import { summarize, type RowSummary } from './lib/summary.js';
 import { buildTables, renderMarkdown, renderText } from './lib/table.js';
 import { evaluateTargets } from './lib/targets.js';
-import { ROWS } from './rows/index.js';
+import { ROWS, inRunOrder } from './rows/index.js';
 import type { Row, RowEnv } from './rows/types.js';
 
 const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
@@ -92,7 +92,7 @@ async function main(): Promise<number> {
       log(`live link: ${link.captureIf} (capture) <-> ${link.injectIf} in namespace ${link.ns}`);
     }
     for (let run = 1; run <= opts.runs; run++) {
-      for (const row of selected) {
+      for (const row of inRunOrder(selected)) {
         if (skips.has(row.id) || errors.has(row.id)) continue;
         log(`run ${run}/${opts.runs}: ${row.id} (${row.title})`);
         try {
@@ -100,7 +100,7 @@ async function main(): Promise<number> {
             const w = warmPageCache(env.capture.path);
             if (w.wasCold) log(`  the capture had left the page cache: read it back in ${w.seconds.toFixed(2)} s before the run`);
           }
-          const r = await row.runOnce(env);
+          const r = { ...(await row.runOnce(env)), round: run };
           const bad = checkCounts(row, env, r);
           if (bad) throw new Error(bad);
           runsOf.get(row.id)!.push(r);

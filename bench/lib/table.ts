@@ -1,4 +1,10 @@
-/** Renders the run's tables as plain text (stdout) and Markdown (docs, --markdown). */
+/**
+ * Renders the run's tables as plain text (stdout) and Markdown (docs,
+ * --markdown). Rates and CPU figures are medians over the runs; the "vs"
+ * columns are medians of the ratios within each round (lib/paired.ts), as the
+ * targets are, so they can differ from the ratio of the printed medians.
+ */
+import { cpuNsOf, pairedRatio, ppsOf } from './paired.js';
 import type { RowSummary } from './summary.js';
 import type { TargetResult } from './targets.js';
 
@@ -7,8 +13,8 @@ function mpps(v: number | undefined): string {
   return v >= 1e6 ? `${(v / 1e6).toFixed(2)} M` : `${(v / 1e3).toFixed(0)} k`;
 }
 
-function ratio(a: number | undefined, b: number | undefined): string {
-  return a === undefined || b === undefined ? '-' : `${(a / b).toFixed(2)}x`;
+function times(r: number | undefined): string {
+  return r === undefined ? '-' : `${r.toFixed(2)}x`;
 }
 
 function kb(v: number | undefined): string {
@@ -38,8 +44,8 @@ export interface Table {
 
 export function buildTables(rows: RowSummary[], targets: TargetResult[]): Table[] {
   const by = new Map(rows.map((r) => [r.id, r]));
-  const a = by.get('a')?.pps;
-  const b = by.get('b')?.pps;
+  const a = by.get('a');
+  const b = by.get('b');
   const note = (r: RowSummary) => (r.skipped ? `skipped: ${r.skipped}` : r.error ? `FAILED: ${firstWords(r.error)}` : '');
   const fileTargets = targets.filter((t) => t.text !== 'JS heap flat');
   const file: Table = {
@@ -50,10 +56,10 @@ export function buildTables(rows: RowSummary[], targets: TargetResult[]): Table[
       .map((r) => {
         if (r.pps === undefined) return [r.title, '-', '-', '-', '-', note(r), ''];
         const cpu = r.cpuNsPerPacket === undefined ? '-' : r.cpuNsPerPacket.toFixed(0);
-        return [r.title, mpps(r.pps), ratio(r.pps, a), ratio(r.pps, b), cpu, ...targetCells(fileTargets, r.id)];
+        return [r.title, mpps(r.pps), times(pairedRatio(r, a, ppsOf)), times(pairedRatio(r, b, ppsOf)), cpu, ...targetCells(fileTargets, r.id)];
       }),
   };
-  const c = by.get('live-c')?.cpuNsPerPacket;
+  const c = by.get('live-c');
   const live: Table = {
     title: 'Live (veth in a namespace, AF_PACKET)',
     head: ['row', 'offered', 'received', 'dropped', 'CPU ns/packet', 'vs C reader', 'target', 'result'],
@@ -68,7 +74,7 @@ export function buildTables(rows: RowSummary[], targets: TargetResult[]): Table[
           String(received),
           r.drops === undefined ? '-' : String(r.drops),
           r.cpuNsPerPacket === undefined ? '-' : r.cpuNsPerPacket.toFixed(0),
-          ratio(r.cpuNsPerPacket, c),
+          times(pairedRatio(r, c, cpuNsOf)),
           ...targetCells(fileTargets, r.id),
         ];
       }),

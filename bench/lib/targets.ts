@@ -1,7 +1,9 @@
 /**
- * The targets of issue 6, each evaluated from rows of the same run. A target
- * whose rows did not run is "n/a" (never a silent PASS).
+ * The targets of issue 6, each evaluated from rows of the same run, as the
+ * median of the ratios within each round (lib/paired.ts). A target whose
+ * rows did not run is "n/a" (never a silent PASS).
  */
+import { cpuNsOf, pairedRatio, ppsOf } from './paired.js';
 import type { RowSummary } from './summary.js';
 
 export type Verdict = 'PASS' | 'MISS' | 'n/a';
@@ -20,13 +22,10 @@ export const FLAT_HEAP_BYTES = 1 << 20;
 const x = (v: number) => `${v.toFixed(2)}x`;
 
 export function evaluateTargets(rows: Map<string, RowSummary>, liveRate: number): TargetResult[] {
-  const pps = (id: string) => rows.get(id)?.pps;
   const out: TargetResult[] = [];
   const ratio = (row: string, text: string, num: string, den: string, min: number, what: string) => {
-    const a = pps(num);
-    const b = pps(den);
-    if (a === undefined || b === undefined) return out.push({ row, text, measured: '', verdict: 'n/a' });
-    const r = a / b;
+    const r = pairedRatio(rows.get(num), rows.get(den), ppsOf);
+    if (r === undefined) return out.push({ row, text, measured: '', verdict: 'n/a' });
     out.push({ row, text, measured: `${x(r)} ${what}`, verdict: r >= min ? 'PASS' : 'MISS' });
   };
   ratio('flows-1', '>= 0.8x A', 'flows-1', 'a', 0.8, 'A');
@@ -35,10 +34,9 @@ export function evaluateTargets(rows: Map<string, RowSummary>, liveRate: number)
   ratio('flows-2', '>= 1.6x 1 worker', 'flows-2', 'flows-1', 1.6, '1 worker');
   ratio('handler-2', '>= 1.6x 1 worker', 'handler-2', 'handler-1', 1.6, '1 worker');
 
-  const c = rows.get('live-c')?.cpuNsPerPacket;
-  const p = rows.get('live-1')?.cpuNsPerPacket;
-  if (c === undefined || p === undefined) out.push({ row: 'live-1', text: 'CPU/pkt <= 1.5x C reader', measured: '', verdict: 'n/a' });
-  else out.push({ row: 'live-1', text: 'CPU/pkt <= 1.5x C reader', measured: `${x(p / c)} C`, verdict: p / c <= 1.5 ? 'PASS' : 'MISS' });
+  const live = pairedRatio(rows.get('live-1'), rows.get('live-c'), cpuNsOf);
+  if (live === undefined) out.push({ row: 'live-1', text: 'CPU/pkt <= 1.5x C reader', measured: '', verdict: 'n/a' });
+  else out.push({ row: 'live-1', text: 'CPU/pkt <= 1.5x C reader', measured: `${x(live)} C`, verdict: live <= 1.5 ? 'PASS' : 'MISS' });
 
   const l2 = rows.get('live-2');
   if (l2?.drops === undefined) out.push({ row: 'live-2', text: `no drops at ${liveRate / 1000} kpps`, measured: '', verdict: 'n/a' });

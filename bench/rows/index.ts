@@ -1,4 +1,4 @@
-/** Every row, in table order. */
+/** Every row, in table order (RUN_ORDER below is the order they run in). */
 import { baselineA, baselineB, baselineBRaw, nativePath } from './baselines.js';
 import { liveC, liveNativeRow, livePfworkRow } from './live.js';
 import { pfworkFileRow } from './pfwork-file.js';
@@ -20,3 +20,20 @@ export const ROWS: Row[] = [
   livePfworkRow('live-2', 2, 'live-rate'),
   livePfworkRow('live-2-max', 2, 'max'),
 ];
+
+/**
+ * The order rows run in within a round: each row next to the row its target
+ * compares it with (1 worker after Baseline A, 2 workers after 1, the live
+ * worker after the C reader), so the pair sees the machine at nearly the same
+ * moment (lib/paired.ts). Context rows and node_pcap (~25 s a run) come after.
+ */
+export const RUN_ORDER = ['a', 'flows-1', 'flows-2', 'handler-1', 'handler-2', 'b', 'b-raw', 'native', 'live-c', 'live-1', 'live-ring', 'live-native', 'live-2', 'live-2-max'];
+
+/** `rows` sorted by RUN_ORDER (a row missing from it runs last). */
+export function inRunOrder(rows: readonly Row[]): Row[] {
+  const at = (r: Row) => {
+    const i = RUN_ORDER.indexOf(r.id);
+    return i < 0 ? RUN_ORDER.length : i;
+  };
+  return [...rows].sort((x, y) => at(x) - at(y));
+}

@@ -5,12 +5,31 @@
  */
 import { describe, expect, it } from 'vitest';
 import { median } from '../lib/stats.js';
+import type { ProgramReport } from '../lib/report.js';
 import type { RowSummary } from '../lib/summary.js';
 import { evaluateTargets, FLAT_HEAP_BYTES } from '../lib/targets.js';
+import { ROWS, RUN_ORDER, inRunOrder } from '../rows/index.js';
 
+/**
+ * Rows of one round: `pps` becomes a run of that rate, `cpuNsPerPacket` a run
+ * of that CPU time (targets read the runs, paired by round).
+ */
 function rows(list: Partial<RowSummary>[]): Map<string, RowSummary> {
-  return new Map(list.map((r) => [r.id!, { title: r.id!, section: 'file', runs: [], ...r } as RowSummary]));
+  return new Map(
+    list.map((r) => {
+      const runs: ProgramReport[] = r.runs ?? [];
+      if (!r.runs && (r.pps !== undefined || r.cpuNsPerPacket !== undefined)) {
+        const packets = 1_000_000;
+        runs.push({ packets, seconds: packets / (r.pps ?? packets), cpuSeconds: ((r.cpuNsPerPacket ?? 0) * packets) / 1e9, round: 1 });
+      }
+      return [r.id!, { title: r.id!, section: 'file', ...r, runs } as RowSummary];
+    }),
+  );
 }
+
+/** Runs of `rates` packets/s, rounds 1, 2, ... (undefined: the row did not run that round). */
+const runsAt = (rates: (number | undefined)[]): ProgramReport[] =>
+  rates.flatMap((pps, i) => (pps === undefined ? [] : [{ packets: pps, seconds: 1, round: i + 1 }]));
 
 const find = (t: ReturnType<typeof evaluateTargets>, row: string, text: string) => t.find((x) => x.row === row && x.text === text)!;
 
@@ -26,6 +45,20 @@ describe('evaluateTargets', () => {
     const t = evaluateTargets(rows([{ id: 'flows-1', pps: 100 }, { id: 'flows-2', pps: 160 }, { id: 'handler-1', pps: 100 }, { id: 'handler-2', pps: 159 }]), 300_000);
     expect(find(t, 'flows-2', '>= 1.6x 1 worker').verdict).toBe('PASS');
     expect(find(t, 'handler-2', '>= 1.6x 1 worker').verdict).toBe('MISS');
+  });
+
+  it('takes the median of the ratios within each round, not the ratio of the medians', () => {
+    // The machine was fast in round 2 and slow in round 3, for both rows:
+    // medians 200 and 100 would say 0.5x; within each round it is 0.8x, 0.8x, 0.5x.
+    const t = evaluateTargets(rows([{ id: 'a', runs: runsAt([100, 300, 200]) }, { id: 'flows-1', runs: runsAt([80, 240, 100]) }]), 300_000);
+    expect(find(t, 'flows-1', '>= 0.8x A')).toMatchObject({ verdict: 'PASS', measured: '0.80x A' });
+  });
+
+  it('pairs only the rounds both rows ran', () => {
+    const t = evaluateTargets(rows([{ id: 'flows-1', runs: runsAt([100, 100, undefined]) }, { id: 'flows-2', runs: runsAt([150, undefined, 900]) }]), 300_000);
+    expect(find(t, 'flows-2', '>= 1.6x 1 worker')).toMatchObject({ verdict: 'MISS', measured: '1.50x 1 worker' });
+    const none = evaluateTargets(rows([{ id: 'flows-1', runs: runsAt([100]) }, { id: 'flows-2', runs: runsAt([undefined, 900]) }]), 300_000);
+    expect(find(none, 'flows-2', '>= 1.6x 1 worker').verdict).toBe('n/a');
   });
 
   it('says n/a, never PASS, when a row a target needs did not run', () => {
@@ -61,5 +94,17 @@ describe('median', () => {
     expect(median([5, 1, 3])).toBe(3);
     expect(median([4, 1, 3, 2])).toBe(2.5);
     expect(() => median([])).toThrow('median of an empty list');
+  });
+});
+
+describe('run order', () => {
+  it('names every row once, each compared pair next to each other', () => {
+    expect([...RUN_ORDER].sort()).toEqual(ROWS.map((r) => r.id).sort());
+    const gap = (x: string, y: string) => Math.abs(RUN_ORDER.indexOf(x) - RUN_ORDER.indexOf(y));
+    expect(gap('a', 'flows-1')).toBe(1);
+    expect(gap('flows-1', 'flows-2')).toBe(1);
+    expect(gap('handler-1', 'handler-2')).toBe(1);
+    expect(gap('live-c', 'live-1')).toBe(1);
+    expect(inRunOrder(ROWS).map((r) => r.id)).toEqual(RUN_ORDER);
   });
 });
