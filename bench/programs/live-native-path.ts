@@ -2,9 +2,9 @@
  * Context rows of the live section: pfwork's native path alone on a live
  * interface, in one process without workers, supervisor or IPC, measured like
  * the C TPACKET_V3 reader (bench/c/tpacket_reader.c) on the same injected
- * traffic: Ring.open({ device, flows }) with the worker's batch size (4096,
- * capture.batchSize), read until --idle-ms pass without a packet once some
- * have arrived.
+ * traffic: Ring.open({ device, flows }) with the worker's default batch size
+ * (capture.batchSize, from @pfwork/core's schema), read until --idle-ms pass
+ * without a packet once some have arrived.
  *   (default)    Ring + FlowTable: what a flows-only worker does natively
  *   --no-flows   the Ring alone: fetch, locate, cluster hash, batch
  * The first against the C reader is what pfwork's flow table costs per live
@@ -19,6 +19,7 @@
  * Prints {"ready":true} once the ring is open, then one report line (lib/report.ts).
  */
 import { parseArgs } from 'node:util';
+import { captureSchema } from '@pfwork/core';
 import { Ring, isPfwError } from '@pfwork/native';
 import { cpuSeconds, maxRssKb, printReport } from '../lib/report.js';
 
@@ -36,7 +37,9 @@ if (!values.device || !(idleMs > 0)) {
 }
 const flowsOn = !values['no-flows'];
 
-const ring = await Ring.open({ device: values.device, flows: flowsOn, maxBatch: 4096 });
+// What a worker with default settings asks for (a batch is also at most one ring block).
+const { batchSize } = captureSchema.parse({});
+const ring = await Ring.open({ device: values.device, flows: flowsOn, maxBatch: batchSize });
 const cpu0 = cpuSeconds();
 let packets = 0;
 let first = 0;

@@ -1,0 +1,35 @@
+/**
+ * The cluster index's writer alone (docs/ring.md, "Cluster index"): what the
+ * supervisor's indexing thread costs per record of a file, the W in the
+ * 2-worker bound of docs/bench.md ("What bounds the targets"). Indexes FILE
+ * for N slots (per-flow-5-tuple) and waits until the index is complete; the
+ * process does nothing else meanwhile, so its CPU time is the writer's.
+ *
+ * Usage: node --import tsx bench/programs/cluster-index-writer.ts FILE [--slots N]
+ * Prints one report line (lib/report.ts): packets = records indexed.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createClusterIndex } from '@pfwork/native';
+import { cpuSeconds, maxRssKb, printReport } from '../lib/report.js';
+
+const args = process.argv.slice(2);
+const file = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--slots');
+const slots = args.includes('--slots') ? Number(args[args.indexOf('--slots') + 1]) : 2;
+if (!file || !Number.isInteger(slots) || slots < 2) {
+  console.error('usage: cluster-index-writer FILE [--slots N]   (N >= 2)');
+  process.exit(2);
+}
+const index = createClusterIndex({ file, clusterType: 'per-flow-5-tuple', count: slots, snaplen: 262144, start: false });
+const cpu0 = cpuSeconds();
+const t0 = performance.now();
+index.start();
+let status = index.status();
+// Polling costs a few microseconds every 2 ms: nothing against the writer's seconds.
+while (!status.done) {
+  await sleep(2);
+  status = index.status();
+}
+const seconds = (performance.now() - t0) / 1000;
+const cpu = cpuSeconds() - cpu0;
+index.close();
+printReport({ packets: status.records, seconds, cpuSeconds: cpu, rssKb: [maxRssKb()], indexBytes: status.bytes });
