@@ -78,7 +78,7 @@ void FragTracker::settle(Map::iterator it, FlowTable& table) {
   map_.erase(it);
 }
 
-void FragTracker::expire(uint64_t now, FlowTable& table) {
+void FragTracker::expire_due(uint64_t now, FlowTable& table) {
   while (!order_.empty() && now >= order_.front().second && now - order_.front().second >= timeout_) {
     auto front = order_.front();
     order_.pop_front();

@@ -54,8 +54,11 @@ class FragTracker {
   // A later fragment. True (and *t) when its first fragment was seen; false
   // when it is held until then.
   bool later(const FragKey& fk, uint32_t ip_bytes, uint64_t ts, FragTarget* t, FlowTable& table);
-  // Forgets datagrams older than the timeout (held fragments go to a flow without ports).
-  void expire(uint64_t now, FlowTable& table);
+  // Forgets datagrams older than the timeout (held fragments go to a flow
+  // without ports). Asked on every packet; most captures hold no fragment.
+  void expire(uint64_t now, FlowTable& table) {
+    if (!order_.empty()) expire_due(now, table);
+  }
   void flush(FlowTable& table);
 
   size_t size() const { return map_.size(); }
@@ -71,6 +74,7 @@ class FragTracker {
   };
   using Map = std::unordered_map<FragKey, Entry, FragKeyHash>;
   Entry& add(const FragKey& fk, uint64_t ts, FlowTable& table);
+  void expire_due(uint64_t now, FlowTable& table);
   void settle(Map::iterator it, FlowTable& table);
 
   uint64_t timeout_;

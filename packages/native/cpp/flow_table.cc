@@ -111,7 +111,7 @@ uint64_t FlowTable::flow_memory_bound(uint32_t max_flows) {
 // samples. Aligning Flow to 128 bytes did not change the CPU time (not kept).
 // Removing a miss needs lookahead (prefetch the next packets' slots within a
 // batch) or entries stored in the index, as Baseline A's table does.
-uint32_t FlowTable::find(const FlowKey& k, uint32_t h) const {
+inline uint32_t FlowTable::find(const FlowKey& k, uint32_t h) const {
   for (uint32_t i = h & index_mask_;; i = (i + 1) & index_mask_) {
     const Slot& s = slots()[i];
     if (s.idx == kNil) return kNil;
@@ -194,6 +194,28 @@ void FlowTable::list_unlink(uint32_t idx) {
   }
   if (f.next != kNil) at(f.next).prev = f.prev;
   else tail_[f.cls] = f.prev;
+}
+
+// list_unlink() then list_push() for a flow that is not its list's tail
+// (so the list keeps another member and its tail stays): one pass, on most
+// packets.
+void FlowTable::move_to_tail(uint32_t idx) {
+  Flow& f = at(idx);
+  const uint8_t c = f.cls;
+  Flow& after = at(f.next);
+  after.prev = f.prev;
+  if (f.prev != kNil) {
+    at(f.prev).next = f.next;
+  } else {
+    head_[c] = f.next;
+    // As in list_unlink: the new head may time out before the old one did.
+    next_expiry_ = std::min(next_expiry_, deadline(after.last_ns, idle_ns_[c]));
+  }
+  const uint32_t t = tail_[c];
+  at(t).next = idx;
+  f.prev = t;
+  f.next = kNil;
+  tail_[c] = idx;
 }
 
 uint32_t FlowTable::tunnel_alloc(const Layer* layers, int flow_layer) {
@@ -315,28 +337,26 @@ void FlowTable::evict_one() {
 // every packet of the file. Each list is in last-seen order, so its head has
 // the earliest deadline of its class (timestamps going backwards aside:
 // then a head waits for its own deadline, as before).
-void FlowTable::expire(uint64_t now) {
-  if (now >= next_expiry_) {
-    uint64_t next = UINT64_MAX;
-    for (;;) {
-      int first = -1;
-      next = UINT64_MAX;
-      for (int c = 0; c < kClassCount; ++c) {
-        if (head_[c] == kNil) continue;
-        uint64_t d = deadline(at(head_[c]).last_ns, idle_ns_[c]);
-        if (d < next) {
-          next = d;
-          first = c;
-        }
+void FlowTable::expire_idle(uint64_t now) {
+  uint64_t next = UINT64_MAX;
+  for (;;) {
+    int first = -1;
+    next = UINT64_MAX;
+    for (int c = 0; c < kClassCount; ++c) {
+      if (head_[c] == kNil) continue;
+      uint64_t d = deadline(at(head_[c]).last_ns, idle_ns_[c]);
+      if (d < next) {
+        next = d;
+        first = c;
       }
-      if (first < 0 || next > now) break;
-      finish(head_[first], kEndIdle);  // closing flows keep fin/rst (finish() sees the state)
     }
-    // A lower bound on every head's deadline from now on: a head's last_ns
-    // only grows, and list_push()/list_unlink() lower it for every new head.
-    next_expiry_ = next;
+    if (first < 0 || next > now) break;
+    finish(head_[first], kEndIdle);  // closing flows keep fin/rst (finish() sees the state)
   }
-  frags_.expire(now, *this);
+  // A lower bound on every head's deadline from now on: a head's last_ns
+  // only grows, and list_push()/list_unlink()/move_to_tail() lower it for
+  // every new head.
+  next_expiry_ = next;
 }
 
 void FlowTable::advance(uint64_t now_ns) {
@@ -398,10 +418,7 @@ uint32_t FlowTable::account_hashed(const FlowKey& k, uint32_t h, bool sender_is_
   f.bytes[d] += bytes;
   if (first_ts < f.first_ns) f.first_ns = first_ts;
   if (last_ts > f.last_ns) f.last_ns = last_ts;
-  if (f.next != kNil) {  // move to the tail of its idle list (most recently seen)
-    list_unlink(idx);
-    list_push(idx);
-  }
+  if (f.next != kNil) move_to_tail(idx);  // the tail of its idle list: most recently seen
   *dir = d;
   return idx;
 }
@@ -529,11 +546,11 @@ void FlowTable::prepare(const FlowInput& in, Prepared* p) const {
 }
 
 // Hints only: a wrong guess (the index changed meanwhile) costs a miss later, never a wrong count.
-void FlowTable::prefetch_slot(const Prepared& p) const {
+inline void FlowTable::prefetch_slot(const Prepared& p) const {
   if (p.kind == kPrepPlain) __builtin_prefetch(&slots()[p.hash & index_mask_]);
 }
 
-void FlowTable::prefetch_entry(const Prepared& p) const {
+inline void FlowTable::prefetch_entry(const Prepared& p) const {
   if (p.kind != kPrepPlain) return;
   const Slot& s = slots()[p.hash & index_mask_];
   if (s.idx == kNil) return;
@@ -544,7 +561,7 @@ void FlowTable::prefetch_entry(const Prepared& p) const {
 
 // The entry's idle-list neighbours: counting the packet moves the flow to
 // the tail of its list, which writes both (two more misses otherwise).
-void FlowTable::prefetch_links(const Prepared& p) const {
+inline void FlowTable::prefetch_links(const Prepared& p) const {
   if (p.kind != kPrepPlain) return;
   const Slot& s = slots()[p.hash & index_mask_];
   if (s.idx == kNil) return;

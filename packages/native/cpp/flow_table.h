@@ -174,14 +174,17 @@ class FlowTable {
     uint8_t kind;  // PrepKind (flow_table.cc)
   };
   void prepare(const FlowInput& in, Prepared* p) const;
-  void prefetch_slot(const Prepared& p) const;
-  void prefetch_entry(const Prepared& p) const;
-  void prefetch_links(const Prepared& p) const;
+  // Hints issued on every packet of a batch, from update_batch() only
+  // (flow_table.cc): inlined there, not calls.
+  [[gnu::always_inline]] inline void prefetch_slot(const Prepared& p) const;
+  [[gnu::always_inline]] inline void prefetch_entry(const Prepared& p) const;
+  [[gnu::always_inline]] inline void prefetch_links(const Prepared& p) const;
   void apply(const FlowInput& in, const Prepared& p);
   // update() for a packet whose flow layer lies inside a tunnel, or a fragment.
   void update_layered(const uint8_t* data, uint32_t caplen, const PacketMeta& meta, uint64_t ts);
 
-  uint32_t find(const FlowKey& k, uint32_t h) const;
+  // Called from account_hashed() only, on every packet: inlined there.
+  [[gnu::always_inline]] inline uint32_t find(const FlowKey& k, uint32_t h) const;
   uint32_t create(const FlowKey& k, uint32_t h, bool orig_is_lo, uint64_t ts, const Layer* layers, int flow_layer);
   void index_insert(uint32_t h, uint32_t idx);
   void index_erase(uint32_t idx);
@@ -189,9 +192,16 @@ class FlowTable {
   uint32_t alloc_slot();
   void list_push(uint32_t idx);
   void list_unlink(uint32_t idx);
+  void move_to_tail(uint32_t idx);
   void finish(uint32_t idx, FlowEnd why);
   void evict_one();
-  void expire(uint64_t now);
+  // Ends what timed out by `now`. Asked on every packet: the walk of the list
+  // heads runs only once a head can be due (next_expiry_).
+  void expire(uint64_t now) {
+    if (now >= next_expiry_) expire_idle(now);
+    frags_.expire(now, *this);
+  }
+  void expire_idle(uint64_t now);
   // Counts `pkts` packets / `bytes` IP bytes sent by the key's lower endpoint
   // (sender_is_lo) or higher one in the flow with key `k`, created if missing.
   // `syn_only`: a TCP SYN without ACK (starts a new flow on a closed one).
@@ -233,7 +243,7 @@ class FlowTable {
   // No list head can time out before this packet time (expire() skips its
   // walk until then): the earliest head deadline at the last walk, lowered
   // whenever a flow becomes a head (list_push on an empty list, list_unlink
-  // of a head).
+  // or move_to_tail of a head).
   uint64_t next_expiry_ = 0;
   FragTracker frags_;
   std::vector<FinishedFlow> finished_;
