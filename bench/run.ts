@@ -16,7 +16,7 @@ import { describeMachine, machineInfo } from './lib/machine.js';
 import { loadNativeExports } from './lib/native-probe.js';
 import { ensureNodePcap } from './lib/node-pcap.js';
 import { parseOptions, USAGE } from './lib/options.js';
-import type { ProgramReport } from './lib/report.js';
+import { ppsOf, type ProgramReport } from './lib/report.js';
 import { summarize, type RowSummary } from './lib/summary.js';
 import { buildTables, renderMarkdown, renderText } from './lib/table.js';
 import { evaluateTargets } from './lib/targets.js';
@@ -104,7 +104,7 @@ async function main(): Promise<number> {
           const bad = checkCounts(row, env, r);
           if (bad) throw new Error(bad);
           runsOf.get(row.id)!.push(r);
-          const rate = r.packets / r.seconds;
+          const rate = ppsOf(r);
           log(`  ${r.packets} packets in ${r.seconds.toFixed(3)} s = ${(rate / 1e6).toFixed(3)} Mpps${r.cpuSeconds !== undefined ? `, CPU ${r.cpuSeconds.toFixed(3)} s` : ''}${r.drops ? `, ${r.drops} dropped` : ''}`);
         } catch (err) {
           errors.set(row.id, (err as Error).message);

@@ -14,13 +14,6 @@ export interface RunsOf {
   runs: readonly ProgramReport[];
 }
 
-/** Packets per second of one run. */
-export const ppsOf = (r: ProgramReport): number => r.packets / r.seconds;
-
-/** CPU nanoseconds per packet of one run, if it reported CPU time. */
-export const cpuNsOf = (r: ProgramReport): number | undefined =>
-  typeof r.cpuSeconds === 'number' && r.packets > 0 ? (r.cpuSeconds * 1e9) / r.packets : undefined;
-
 /**
  * Median over the rounds both rows ran of value(num's run) / value(den's
  * run); undefined when they share no round (a row skipped, failed, or runs

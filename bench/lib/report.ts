@@ -25,6 +25,13 @@ export interface ProgramReport {
   [k: string]: unknown;
 }
 
+/** Packets per second of one run. */
+export const ppsOf = (r: ProgramReport): number => r.packets / r.seconds;
+
+/** CPU nanoseconds per packet of one run, if it reported CPU time. */
+export const cpuNsOf = (r: ProgramReport): number | undefined =>
+  typeof r.cpuSeconds === 'number' && r.packets > 0 ? (r.cpuSeconds * 1e9) / r.packets : undefined;
+
 /** Prints the report as the program's last stdout line. */
 export function printReport(r: ProgramReport): void {
   process.stdout.write(JSON.stringify(r) + '\n');

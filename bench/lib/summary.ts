@@ -1,5 +1,5 @@
 /** A row's runs reduced to the figures the tables print (medians; worst case for drops and heap). */
-import type { ProgramReport } from './report.js';
+import { cpuNsOf, ppsOf, type ProgramReport } from './report.js';
 import { median } from './stats.js';
 
 export interface RowSummary {
@@ -29,10 +29,9 @@ export interface RowSummary {
 export function summarize(id: string, title: string, section: 'file' | 'live', runs: ProgramReport[]): RowSummary {
   const s: RowSummary = { id, title, section, runs };
   if (runs.length === 0) return s;
-  s.pps = median(runs.map((r) => r.packets / r.seconds));
-  if (runs.every((r) => typeof r.cpuSeconds === 'number' && r.packets > 0)) {
-    s.cpuNsPerPacket = median(runs.map((r) => (r.cpuSeconds! * 1e9) / r.packets));
-  }
+  s.pps = median(runs.map(ppsOf));
+  const cpuNs = runs.map(cpuNsOf);
+  if (cpuNs.every((v) => v !== undefined)) s.cpuNsPerPacket = median(cpuNs as number[]);
   if (runs.every((r) => typeof r.drops === 'number')) s.drops = Math.max(...runs.map((r) => r.drops!));
   if (runs.every((r) => typeof r.heapGrowth === 'number')) s.heapGrowth = Math.max(...runs.map((r) => r.heapGrowth as number));
   if (runs.every((r) => typeof r.minorGcs === 'number')) {

@@ -4,7 +4,8 @@
  * columns are medians of the ratios within each round (lib/paired.ts), as the
  * targets are, so they can differ from the ratio of the printed medians.
  */
-import { cpuNsOf, pairedRatio, ppsOf } from './paired.js';
+import { pairedRatio } from './paired.js';
+import { cpuNsOf, ppsOf } from './report.js';
 import type { RowSummary } from './summary.js';
 import type { TargetResult } from './targets.js';
 

@@ -3,7 +3,8 @@
  * median of the ratios within each round (lib/paired.ts). A target whose
  * rows did not run is "n/a" (never a silent PASS).
  */
-import { cpuNsOf, pairedRatio, ppsOf } from './paired.js';
+import { pairedRatio } from './paired.js';
+import { cpuNsOf, ppsOf } from './report.js';
 import type { RowSummary } from './summary.js';
 
 export type Verdict = 'PASS' | 'MISS' | 'n/a';

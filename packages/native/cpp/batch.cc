@@ -82,8 +82,7 @@ void BatchBuilder::set_hash_type(int type) {
 void BatchBuilder::set_slot(int type, uint32_t index, uint32_t count) {
   slot_type_ = type;
   slot_index_ = index;
-  slot_count_ = count ? count : 1;
-  slot_mod_ = FastMod(slot_count_);
+  slot_mod_ = FastMod(count);  // 0 counts as 1
 }
 
 void BatchBuilder::set_direction_filter(int keep) { dir_keep_ = keep; }
@@ -94,8 +93,8 @@ bool BatchBuilder::keep(const RawPacket& p, PacketMeta* m, uint32_t* h) {
   // Every packet goes through the cache, kept or not: all rings over one file
   // must resolve the same fragments the same way.
   *h = frags_.resolve(*m, cluster_hash(*m, hash_type_), p.ts_ns);
-  if (slot_count_ > 1) {
-    uint64_t q = slot_type_ == kClusterRoundRobin ? number % slot_count_ : slot_mod_.of(*h);
+  if (slot_mod_.divisor() > 1) {
+    uint64_t q = slot_type_ == kClusterRoundRobin ? number % slot_mod_.divisor() : slot_mod_.of(*h);
     if (q != slot_index_) return false;
   }
   if (dir_keep_ >= 0 && p.direction != dir_keep_) return false;

@@ -128,8 +128,8 @@ class BatchBuilder {
   int link_type_;
   int hash_type_;          // the type the column uses
   int slot_type_ = -1;
-  uint32_t slot_index_ = 0, slot_count_ = 1;
-  FastMod slot_mod_;         // hash % slot_count_
+  uint32_t slot_index_ = 0;
+  FastMod slot_mod_;         // the slot count (divisor()) and hash % count
   int dir_keep_ = -1;
   std::unique_ptr<BpfProgram> bpf_;
   uint32_t rate_ = 1;
