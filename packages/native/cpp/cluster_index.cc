@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "cluster_hash.h"
+#include "cluster_hash_shortcut.h"
 #include "errors.h"
 #include "frag_cache.h"
 #include "locate.h"
@@ -168,6 +169,7 @@ void ClusterIndexWriter::run() {
   MappedRecord r;
   uint64_t records = 0;
   bool end = false;
+  const bool ethernet = link_type_ == kLinkEthernet;
   // Past max_bytes_ the index ends early, like at damage: the workers read
   // the rest of the file themselves (more slowly, but nothing is lost).
   const uint64_t max_words = max_bytes_ / sizeof(uint64_t);
@@ -179,9 +181,16 @@ void ClusterIndexWriter::run() {
         break;
       }
       const uint32_t caplen = r.caplen > snaplen_ ? snaplen_ : r.caplen;
-      locate(r.data, caplen, link_type_, -1, &m);
-      const uint32_t h = frags.resolve(m, cluster_hash(m, type_), r.ts_ns);
-      if (m.flags & kMetaFragment) {
+      uint32_t h;
+      bool fragment = false;
+      // Most frames: the hash straight from the bytes; the rest (fragments
+      // among them) through locate and the fragment cache, as a worker would.
+      if (!ethernet || !ethernet_cluster_hash(r.data, caplen, type_, &h)) {
+        locate(r.data, caplen, link_type_, -1, &m);
+        h = frags.resolve(m, cluster_hash(m, type_), r.ts_ns);
+        fragment = m.flags & kMetaFragment;
+      }
+      if (fragment) {
         for (uint32_t s = 0; s < count_; s++) put(s, r.offset, r.ts_ns);
       } else {
         put(slot_mod_.of(h), r.offset, r.ts_ns);

@@ -10,6 +10,7 @@
 
 #include "cbpf_fanout.h"
 #include "cluster_hash.h"
+#include "cluster_hash_shortcut.h"
 #include "errors.h"
 #include "exports.h"
 #include "frag_cache.h"
@@ -201,6 +202,43 @@ Napi::Value SoftwareClusterForTest(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// clusterHashShortcutForTest(packets, type) -> { taken, mismatches: [index, shortcut, full][] }
+// Test-only: ethernet_cluster_hash() (the index writer's shortcut) against
+// cluster_hash(locate()) on every Ethernet frame given.
+Napi::Value ClusterHashShortcutForTest(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "clusterHashShortcutForTest";
+  if (info.Length() < 1 || !info[0].IsArray()) throw_invalid(env, std::string(fn) + ": packets must be an array");
+  Napi::Array pkts = info[0].As<Napi::Array>();
+  int type = int_arg(info, 1, -1, fn, "type");
+  if (!cluster_type_hashed(type)) throw_invalid(env, std::string(fn) + ": not a hashed cluster type");
+  uint32_t taken = 0;
+  Napi::Array mismatches = Napi::Array::New(env);
+  for (uint32_t i = 0; i < pkts.Length(); ++i) {
+    Napi::Value v = pkts.Get(i);
+    if (!v.IsTypedArray()) throw_invalid(env, std::string(fn) + ": packets must be Uint8Arrays");
+    Napi::Uint8Array b = v.As<Napi::Uint8Array>();
+    uint32_t fast;
+    if (!ethernet_cluster_hash(b.Data(), uint32_t(b.ByteLength()), type, &fast)) continue;
+    taken++;
+    PacketMeta m;
+    locate(b.Data(), uint32_t(b.ByteLength()), kLinkEthernet, -1, &m);
+    const uint32_t full = cluster_hash(m, type);
+    if (fast != full || (m.flags & kMetaFragment)) {
+      Napi::Array row = Napi::Array::New(env, 3);
+      row.Set(0u, Napi::Number::New(env, i));
+      row.Set(1u, Napi::Number::New(env, fast));
+      // A fragment must never take the shortcut (the fragment cache decides its hash): reported as -1.
+      row.Set(2u, Napi::Number::New(env, (m.flags & kMetaFragment) ? -1.0 : double(full)));
+      mismatches.Set(mismatches.Length(), row);
+    }
+  }
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("taken", Napi::Number::New(env, taken));
+  out.Set("mismatches", mismatches);
+  return out;
+}
+
 }  // namespace
 
 void init_cluster_exports(Napi::Env env, Napi::Object exports) {
@@ -212,6 +250,8 @@ void init_test_exports(Napi::Env env, Napi::Object exports) {
   exports.Set("locate", Napi::Function::New(env, Locate, "locate"));
   exports.Set("readPcapForTest", Napi::Function::New(env, ReadPcapForTest, "readPcapForTest"));
   exports.Set("softwareClusterForTest", Napi::Function::New(env, SoftwareClusterForTest, "softwareClusterForTest"));
+  exports.Set("clusterHashShortcutForTest",
+              Napi::Function::New(env, ClusterHashShortcutForTest, "clusterHashShortcutForTest"));
 }
 
 }  // namespace pfw

@@ -1,0 +1,86 @@
+// The cluster hash of an Ethernet frame without locate(), for the frames that
+// make up nearly all traffic: Ethernet II, at most one VLAN tag, IPv4 without
+// options and not a fragment, or IPv6 without extension headers. Anything else
+// (MPLS, PPPoE, QinQ, IP options, fragments, extension headers, a frame cut
+// before the bytes the hash needs, a malformed header) returns false and the
+// caller takes the full path: locate(), cluster_hash(), the fragment cache.
+//
+// Why a second parser: the cluster index writer (cluster_index.cc) hashes
+// every record of a file once for all workers, on the same cores as the
+// workers, and needs nothing of locate()'s result but the hash: locate() is
+// 40% of its instructions (docs/bench.md, "What bounds the targets"). Where
+// this returns true its hash is cluster_hash(locate(frame)) exactly, and a
+// non-fragment leaves the fragment cache alone, so a worker reading on without
+// the index keeps the same slots (packages/native/test/cluster-hash-shortcut.test.ts
+// compares both on every frame of the shared captures and on mutated frames).
+#pragma once
+#include <cstdint>
+
+#include "byte_order.h"
+#include "cluster_hash.h"
+
+namespace pfw {
+
+namespace shortcut_detail {
+// A(IPv6 address) of DESIGN section 4: the four 32-bit words read little-endian.
+inline uint32_t ipv6_sum(const uint8_t* a) {
+  uint32_t s = 0;
+  for (int i = 0; i < 16; i += 4) {
+    s += uint32_t(a[i]) | (uint32_t(a[i + 1]) << 8) | (uint32_t(a[i + 2]) << 16) | (uint32_t(a[i + 3]) << 24);
+  }
+  return s;
+}
+}  // namespace shortcut_detail
+
+// `type` must be a hashed cluster type (cluster_type_hashed). No read at or
+// past `caplen`.
+inline bool ethernet_cluster_hash(const uint8_t* d, uint32_t caplen, int type, uint32_t* hash) {
+  if (caplen < 14) return false;
+  uint16_t eth = be16(d + 12);
+  uint32_t off = 14;
+  uint32_t vlan = 0;
+  if (eth == 0x8100 || eth == 0x88A8 || eth == 0x9100) {
+    if (caplen < 18) return false;
+    vlan = be16(d + 14) & 0x0FFF;
+    eth = be16(d + 16);
+    off = 18;
+  }
+  uint32_t h;
+  uint8_t proto;
+  if (eth == 0x0800) {
+    if (caplen < off + 20) return false;
+    const uint8_t* ip = d + off;
+    if (ip[0] != 0x45) return false;          // version 4, no options
+    if (be16(ip + 6) & 0x3FFF) return false;  // MF or an offset: a fragment
+    h = be32(ip + 12) + be32(ip + 16);
+    proto = ip[9];
+    off += 20;
+  } else if (eth == 0x86DD) {
+    if (caplen < off + 40) return false;
+    const uint8_t* ip = d + off;
+    if ((ip[0] >> 4) != 6) return false;
+    proto = ip[6];
+    // Hop-by-hop, routing, fragment, destination options, AH: locate walks them.
+    if (proto == 0 || proto == 43 || proto == 44 || proto == 60 || proto == 51) return false;
+    h = shortcut_detail::ipv6_sum(ip + 8) + shortcut_detail::ipv6_sum(ip + 24);
+    off += 40;
+  } else {
+    return false;
+  }
+  // From here as cluster_hash() (cluster_hash.cc), with locate's ports rule:
+  // TCP, UDP and SCTP carry ports (a frame cut inside them goes the full path).
+  if (type == kClusterPerFlow2Tuple || (type == kClusterPerFlowTcp5Tuple && proto != 6)) {
+    *hash = h;
+    return true;
+  }
+  if (type == kClusterPerFlow) h += vlan;
+  if (type != kClusterPerFlow4Tuple) h += proto;
+  if (proto == 6 || proto == 17 || proto == 132) {
+    if (caplen < off + 4) return false;
+    h += uint32_t(be16(d + off)) + be16(d + off + 2);
+  }
+  *hash = h;
+  return true;
+}
+
+}  // namespace pfw
