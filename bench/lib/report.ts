@@ -20,6 +20,8 @@ export interface ProgramReport {
   /** Live rows: packets the kernel dropped, packets sent by the injector. */
   drops?: number;
   sent?: number;
+  /** The row read the file this many times at once (packets counts all of them); 1 when absent. */
+  copies?: number;
   /** Set by the runner: the round (1..--runs) this run belongs to; a round runs every row once, back to back. */
   round?: number;
   [k: string]: unknown;

@@ -1,11 +1,12 @@
 /** Every row, in table order (RUN_ORDER below is the order they run in). */
-import { baselineA, baselineB, baselineBRaw, nativePath } from './baselines.js';
+import { baselineA, baselineA2, baselineB, baselineBRaw, nativePath } from './baselines.js';
 import { liveC, liveNativeRow, livePfworkRow } from './live.js';
 import { pfworkFileRow } from './pfwork-file.js';
 import type { Row } from './types.js';
 
 export const ROWS: Row[] = [
   baselineA,
+  baselineA2,
   baselineB,
   baselineBRaw,
   nativePath,
@@ -25,9 +26,11 @@ export const ROWS: Row[] = [
  * The order rows run in within a round: each row next to the row its target
  * compares it with (1 worker after Baseline A, 2 workers after 1, the live
  * worker after the C reader), so the pair sees the machine at nearly the same
- * moment (lib/paired.ts). Context rows and node_pcap (~25 s a run) come after.
+ * moment (lib/paired.ts); two Baseline A at once (the machine's own 2-core
+ * scaling, printed beside the 2-worker targets) right before Baseline A.
+ * Context rows and node_pcap (~25 s a run) come after.
  */
-export const RUN_ORDER = ['a', 'flows-1', 'flows-2', 'handler-1', 'handler-2', 'b', 'b-raw', 'native', 'live-c', 'live-1', 'live-ring', 'live-native', 'live-2', 'live-2-max'];
+export const RUN_ORDER = ['a-2', 'a', 'flows-1', 'flows-2', 'handler-1', 'handler-2', 'b', 'b-raw', 'native', 'live-c', 'live-1', 'live-ring', 'live-native', 'live-2', 'live-2-max'];
 
 /** `rows` sorted by RUN_ORDER (a row missing from it runs last). */
 export function inRunOrder(rows: readonly Row[]): Row[] {
