@@ -9,16 +9,24 @@
  * Prints one report line (lib/report.ts): packets = records indexed.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
 import { createClusterIndex } from '@pfwork/native';
 import { cpuSeconds, maxRssKb, printReport } from '../lib/report.js';
 
-const args = process.argv.slice(2);
-const file = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--slots');
-const slots = args.includes('--slots') ? Number(args[args.indexOf('--slots') + 1]) : 2;
-if (!file || !Number.isInteger(slots) || slots < 2) {
-  console.error('usage: cluster-index-writer FILE [--slots N]   (N >= 2)');
+const USAGE = 'usage: cluster-index-writer FILE [--slots N]   (N >= 2)';
+function usage(): never {
+  console.error(USAGE);
   process.exit(2);
 }
+let parsed;
+try {
+  parsed = parseArgs({ options: { slots: { type: 'string', default: '2' } }, allowPositionals: true });
+} catch {
+  usage();
+}
+const [file] = parsed.positionals;
+const slots = Number(parsed.values.slots);
+if (!file || parsed.positionals.length !== 1 || !Number.isInteger(slots) || slots < 2) usage();
 const index = createClusterIndex({ file, clusterType: 'per-flow-5-tuple', count: slots, snaplen: 262144, start: false });
 const cpu0 = cpuSeconds();
 const t0 = performance.now();

@@ -12,18 +12,25 @@
  *   --slot I/N  keep cluster slot I of N (per-flow-5-tuple), as worker I of N
  *               does; `packets` counts the kept ones, CPU is over the file
  */
+import { parseArgs } from 'node:util';
 import { Ring } from '@pfwork/native';
 import { cpuSeconds, maxRssKb, printReport } from '../lib/report.js';
 
-const args = process.argv.slice(2);
-const file = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--slot');
-const flowsOn = !args.includes('--no-flows');
-const slotArg = args[args.indexOf('--slot') + 1];
-const slot = args.includes('--slot') ? /^(\d+)\/(\d+)$/.exec(slotArg ?? '') : null;
-if (!file || (args.includes('--slot') && !slot)) {
-  console.error('usage: native-path FILE [--no-flows] [--slot I/N]');
+const USAGE = 'usage: native-path FILE [--no-flows] [--slot I/N]';
+function usage(): never {
+  console.error(USAGE);
   process.exit(2);
 }
+let parsed;
+try {
+  parsed = parseArgs({ options: { 'no-flows': { type: 'boolean', default: false }, slot: { type: 'string' } }, allowPositionals: true });
+} catch {
+  usage();
+}
+const [file] = parsed.positionals;
+const flowsOn = !parsed.values['no-flows'];
+const slot = parsed.values.slot === undefined ? null : /^(\d+)\/(\d+)$/.exec(parsed.values.slot);
+if (!file || parsed.positionals.length !== 1 || (parsed.values.slot !== undefined && (!slot || Number(slot[1]) >= Number(slot[2])))) usage();
 const cpu0 = cpuSeconds();
 const t0 = performance.now();
 const ring = Ring.open({
