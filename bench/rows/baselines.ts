@@ -19,7 +19,7 @@ export const baselineA: Row = {
  * machine's two cores give for this work when nothing is shared but the
  * hardware (page cache, memory, last-level cache, the hypervisor's scheduling).
  * Its "vs A" is the ceiling the 2-worker target (1.6x) is measured under:
- * two independent C readers reached 1.5x-1.7x on the development VM.
+ * two independent C readers reached 1.5x-2.1x of one on the development VM.
  */
 export const baselineA2: Row = {
   id: 'a-2',

@@ -5,15 +5,6 @@
 
 namespace pfw {
 
-uint32_t ipv6_addr_sum(const uint8_t a[16]) {
-  uint32_t s = 0;
-  for (int i = 0; i < 16; i += 4) {
-    s += uint32_t(a[i]) | (uint32_t(a[i + 1]) << 8) | (uint32_t(a[i + 2]) << 16) |
-         (uint32_t(a[i + 3]) << 24);
-  }
-  return s;
-}
-
 uint32_t cluster_hash(const PacketMeta& m, int type) {
   if (!cluster_type_hashed(type)) return 0;
   uint32_t h;

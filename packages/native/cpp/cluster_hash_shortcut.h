@@ -21,17 +21,6 @@
 
 namespace pfw {
 
-namespace shortcut_detail {
-// A(IPv6 address) of DESIGN section 4: the four 32-bit words read little-endian.
-inline uint32_t ipv6_sum(const uint8_t* a) {
-  uint32_t s = 0;
-  for (int i = 0; i < 16; i += 4) {
-    s += uint32_t(a[i]) | (uint32_t(a[i + 1]) << 8) | (uint32_t(a[i + 2]) << 16) | (uint32_t(a[i + 3]) << 24);
-  }
-  return s;
-}
-}  // namespace shortcut_detail
-
 // `type` must be a hashed cluster type (cluster_type_hashed). No read at or
 // past `caplen`.
 inline bool ethernet_cluster_hash(const uint8_t* d, uint32_t caplen, int type, uint32_t* hash) {
@@ -62,7 +51,7 @@ inline bool ethernet_cluster_hash(const uint8_t* d, uint32_t caplen, int type, u
     proto = ip[6];
     // Hop-by-hop, routing, fragment, destination options, AH: locate walks them.
     if (proto == 0 || proto == 43 || proto == 44 || proto == 60 || proto == 51) return false;
-    h = shortcut_detail::ipv6_sum(ip + 8) + shortcut_detail::ipv6_sum(ip + 24);
+    h = ipv6_addr_sum(ip + 8) + ipv6_addr_sum(ip + 24);
     off += 40;
   } else {
     return false;
