@@ -9,24 +9,14 @@
  * Prints one report line (lib/report.ts): packets = records indexed.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import { createClusterIndex } from '@pfwork/native';
+import { programArgs } from '../lib/program-args.js';
 import { cpuSeconds, maxRssKb, printReport } from '../lib/report.js';
 
-const USAGE = 'usage: cluster-index-writer FILE [--slots N]   (N >= 2)';
-function usage(): never {
-  console.error(USAGE);
-  process.exit(2);
-}
-let parsed;
-try {
-  parsed = parseArgs({ options: { slots: { type: 'string', default: '2' } }, allowPositionals: true });
-} catch {
-  usage();
-}
-const [file] = parsed.positionals;
-const slots = Number(parsed.values.slots);
-if (!file || parsed.positionals.length !== 1 || !Number.isInteger(slots) || slots < 2) usage();
+const { file, values } = programArgs('usage: cluster-index-writer FILE [--slots N]   (N >= 2)', { slots: { type: 'string', default: '2' } }, (v) =>
+  Number.isInteger(Number(v.slots)) && Number(v.slots) >= 2,
+);
+const slots = Number(values.slots);
 const index = createClusterIndex({ file, clusterType: 'per-flow-5-tuple', count: slots, snaplen: 262144, start: false });
 const cpu0 = cpuSeconds();
 const t0 = performance.now();

@@ -12,25 +12,22 @@
  *   --slot I/N  keep cluster slot I of N (per-flow-5-tuple), as worker I of N
  *               does; `packets` counts the kept ones, CPU is over the file
  */
-import { parseArgs } from 'node:util';
 import { Ring } from '@pfwork/native';
+import { programArgs } from '../lib/program-args.js';
 import { cpuSeconds, maxRssKb, printReport } from '../lib/report.js';
 
-const USAGE = 'usage: native-path FILE [--no-flows] [--slot I/N]';
-function usage(): never {
-  console.error(USAGE);
-  process.exit(2);
-}
-let parsed;
-try {
-  parsed = parseArgs({ options: { 'no-flows': { type: 'boolean', default: false }, slot: { type: 'string' } }, allowPositionals: true });
-} catch {
-  usage();
-}
-const [file] = parsed.positionals;
-const flowsOn = !parsed.values['no-flows'];
-const slot = parsed.values.slot === undefined ? null : /^(\d+)\/(\d+)$/.exec(parsed.values.slot);
-if (!file || parsed.positionals.length !== 1 || (parsed.values.slot !== undefined && (!slot || Number(slot[1]) >= Number(slot[2])))) usage();
+const SLOT = /^(\d+)\/(\d+)$/;
+const { file, values } = programArgs(
+  'usage: native-path FILE [--no-flows] [--slot I/N]',
+  { 'no-flows': { type: 'boolean', default: false }, slot: { type: 'string' } },
+  (v) => {
+    if (v.slot === undefined) return true;
+    const m = SLOT.exec(v.slot);
+    return !!m && Number(m[1]) < Number(m[2]);
+  },
+);
+const flowsOn = !values['no-flows'];
+const slot = values.slot === undefined ? null : SLOT.exec(values.slot);
 const cpu0 = cpuSeconds();
 const t0 = performance.now();
 const ring = Ring.open({

@@ -50,7 +50,7 @@ Error not_indexable(const std::string& path, const std::string& why) {
 
 ClusterIndexWriter::ClusterIndexWriter(const std::string& path, int cluster_type, uint32_t count, uint32_t snaplen,
                                        uint64_t max_bytes)
-    : path_(path), type_(cluster_type), count_(count), slot_mod_(count), snaplen_(snaplen), max_bytes_(max_bytes) {
+    : path_(path), type_(cluster_type), slot_mod_(count), snaplen_(snaplen), max_bytes_(max_bytes) {
   if (!cluster_type_hashed(cluster_type)) throw not_indexable(path, "round-robin clusters need no index");
   if (count < 2 || count > kIndexMaxSlots) {
     throw not_indexable(path, "a cluster of " + std::to_string(count) + " slots (2 to " +
@@ -131,7 +131,7 @@ ClusterIndexStatus ClusterIndexWriter::status() const {
   s.done = hdr_->done.load(std::memory_order_acquire) != 0;
   s.records = hdr_->records.load(std::memory_order_relaxed);
   s.handover_offset = s.done ? hdr_->handover_offset : 0;
-  for (uint32_t i = 0; i < count_; i++) s.bytes += hdr_->published[i].load(std::memory_order_relaxed) * sizeof(uint64_t);
+  for (uint32_t i = 0; i < slots(); i++) s.bytes += hdr_->published[i].load(std::memory_order_relaxed) * sizeof(uint64_t);
   return s;
 }
 
@@ -158,7 +158,7 @@ inline void ClusterIndexWriter::put(uint32_t slot, uint64_t word, uint64_t ts) {
 }
 
 void ClusterIndexWriter::publish() {
-  for (uint32_t i = 0; i < count_; i++) hdr_->published[i].store(pos_[i], std::memory_order_release);
+  for (uint32_t i = 0; i < slots(); i++) hdr_->published[i].store(pos_[i], std::memory_order_release);
   hdr_->published_seq.fetch_add(1);
   if (hdr_->readers_waiting.load() != 0) futex_wake(&hdr_->published_seq);
 }
@@ -191,7 +191,7 @@ void ClusterIndexWriter::run() {
         fragment = m.flags & kMetaFragment;
       }
       if (fragment) {
-        for (uint32_t s = 0; s < count_; s++) put(s, r.offset, r.ts_ns);
+        for (uint32_t s = 0; s < slots(); s++) put(s, r.offset, r.ts_ns);
       } else {
         put(slot_mod_.of(h), r.offset, r.ts_ns);
       }
@@ -203,7 +203,7 @@ void ClusterIndexWriter::run() {
   }
   // The end of the index: every reader's clock reaches the file's, then reads
   // on by itself from here.
-  for (uint32_t s = 0; s < count_; s++) {
+  for (uint32_t s = 0; s < slots(); s++) {
     if (clock_[s] < file_clock_) put_clock(s);
   }
   publish();

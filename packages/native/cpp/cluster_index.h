@@ -113,6 +113,7 @@ class ClusterIndexWriter {
 
  private:
   void run();
+  uint32_t slots() const { return slot_mod_.divisor(); }
   uint64_t* stream(uint32_t slot) const;
   void put_clock(uint32_t slot);
   void put(uint32_t slot, uint64_t word, uint64_t ts);
@@ -120,8 +121,9 @@ class ClusterIndexWriter {
 
   std::string path_;
   int type_;
-  uint32_t count_;
-  FastMod slot_mod_;  // hash % count_, as BatchBuilder's (a worker reading on without the index keeps the same slots)
+  // The slot count and hash % count, as BatchBuilder's (a worker reading on
+  // without the index keeps the same slots).
+  FastMod slot_mod_;
   uint32_t snaplen_;
   uint64_t max_bytes_;
   uint64_t words_ = 0;  // written to all streams
