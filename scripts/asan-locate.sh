@@ -6,4 +6,4 @@
 # Usage: bash scripts/asan-locate.sh [capture files...]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/asan-sweep.sh"
-asan_sweep locate locate_sweep.cc "locate.cc cluster_hash.cc frag_cache.cc" "$@"
+asan_sweep locate locate_sweep.cc "locate.cc frag_cache.cc" "$@"

@@ -6,7 +6,6 @@
         "cpp/addon.cc",
         "cpp/errors.cc",
         "cpp/locate.cc",
-        "cpp/cluster_hash.cc",
         "cpp/cbpf_fanout.cc",
         "cpp/frag_cache.cc",
         "cpp/bpf_compile.cc",

@@ -4,7 +4,7 @@
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   pfw::init_ring_exports(env, exports);      // ring_wrap.cc: Ring class, constants
-  pfw::init_cluster_exports(env, exports);   // cluster_hash.cc / cbpf_fanout.cc: clusterHash, fanout programs
+  pfw::init_cluster_exports(env, exports);   // cluster_hash.h / cbpf_fanout.cc: clusterHash, fanout programs
   pfw::init_flow_exports(env, exports);      // flow_table.cc: FlowTable
   pfw::init_flow_ndjson_exports(env, exports);  // flow_ndjson_exports.cc: flowNdjson (--flows text)
   pfw::init_pfring_exports(env, exports);    // pfring_ring.cc: PF_RING probe

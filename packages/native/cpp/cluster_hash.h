@@ -20,6 +20,17 @@ enum ClusterType : int {
 inline bool cluster_type_valid(int type) { return type >= kClusterPerFlow && type <= kClusterPerFlowTcp5Tuple; }
 inline bool cluster_type_hashed(int type) { return cluster_type_valid(type) && type != kClusterRoundRobin; }  // every type but round-robin
 
+// A(addr) of DESIGN section 4: the four 32-bit words of the address, each
+// read little-endian, summed. Inline: the index writer's shortcut
+// (cluster_hash_shortcut.h) adds two per IPv6 record.
+inline uint32_t ipv6_addr_sum(const uint8_t a[16]) {
+  uint32_t s = 0;
+  for (int i = 0; i < 16; i += 4) {
+    s += uint32_t(a[i]) | (uint32_t(a[i + 1]) << 8) | (uint32_t(a[i + 2]) << 16) | (uint32_t(a[i + 3]) << 24);
+  }
+  return s;
+}
+
 // The hash of a located packet. Round-robin has no hash: returns 0.
 //
 //   hash = [vlan_id]                 per-flow only
@@ -36,17 +47,27 @@ inline bool cluster_type_hashed(int type) { return cluster_type_valid(type) && t
 // of an IPv6 packet whose extension chain is cut (kMetaProtoTruncated), or the
 // ports of a TCP/UDP/SCTP packet whose port bytes are cut (kMetaPortsTruncated),
 // hashes to 0.
-uint32_t cluster_hash(const PacketMeta& m, int type);
+//
+// Inline (DESIGN.md section 4, word for word; cbpf_fanout.cc computes the
+// same function inside the kernel, and the tests run both on every vector and
+// every shared capture): the batch builder asks on every packet.
+inline uint32_t cluster_hash(const PacketMeta& m, int type) {
+  if (!cluster_type_hashed(type)) return 0;
+  uint32_t h;
+  if (m.flags & kMetaIPv4) h = m.src4 + m.dst4;
+  else if (m.flags & kMetaIPv6) h = ipv6_addr_sum(m.src6) + ipv6_addr_sum(m.dst6);
+  else return 0;
+  if (type == kClusterPerFlow2Tuple) return h;
 
-// A(addr) of DESIGN section 4: the four 32-bit words of the address, each
-// read little-endian, summed. Inline: the index writer's shortcut
-// (cluster_hash_shortcut.h) adds two per IPv6 record.
-inline uint32_t ipv6_addr_sum(const uint8_t a[16]) {
-  uint32_t s = 0;
-  for (int i = 0; i < 16; i += 4) {
-    s += uint32_t(a[i]) | (uint32_t(a[i + 1]) << 8) | (uint32_t(a[i + 2]) << 16) | (uint32_t(a[i + 3]) << 24);
-  }
-  return s;
+  // Every other type needs the protocol (to know whether there are ports).
+  if (m.flags & kMetaProtoTruncated) return 0;
+  bool tcp = m.proto == 6;
+  if (type == kClusterPerFlowTcp5Tuple && !tcp) return h;  // the 2-tuple hash
+  if (type == kClusterPerFlow) h += m.vlan_id & 0x0FFF;
+  if (type != kClusterPerFlow4Tuple) h += m.proto;
+  if (m.flags & kMetaPortsTruncated) return 0;
+  if (m.flags & kMetaHasPorts) h += uint32_t(m.sport) + m.dport;
+  return h;
 }
 
 }  // namespace pfw

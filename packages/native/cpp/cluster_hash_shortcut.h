@@ -56,7 +56,7 @@ inline bool ethernet_cluster_hash(const uint8_t* d, uint32_t caplen, int type, u
   } else {
     return false;
   }
-  // From here as cluster_hash() (cluster_hash.cc), with locate's ports rule:
+  // From here as cluster_hash() (cluster_hash.h), with locate's ports rule:
   // TCP, UDP and SCTP carry ports (a frame cut inside them goes the full path).
   if (type == kClusterPerFlow2Tuple || (type == kClusterPerFlowTcp5Tuple && proto != 6)) {
     *hash = h;

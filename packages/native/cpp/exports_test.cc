@@ -13,6 +13,7 @@
 #include "cluster_hash_shortcut.h"
 #include "errors.h"
 #include "exports.h"
+#include "flow_key.h"
 #include "frag_cache.h"
 #include "locate.h"
 
@@ -239,6 +240,75 @@ Napi::Value ClusterHashShortcutForTest(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// locateFastForTest(packets, vlanTci) -> { taken, mismatches: number[] }
+// Test-only: locate()'s fast path for common Ethernet frames against its
+// general walk, on every frame given: where the fast path answers, the two
+// PacketMetas must be equal byte for byte; where it does not, it must not
+// have written anything. Lists the indexes of the frames where either fails.
+Napi::Value LocateFastForTest(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "locateFastForTest";
+  if (info.Length() < 1 || !info[0].IsArray()) throw_invalid(env, std::string(fn) + ": packets must be an array");
+  Napi::Array pkts = info[0].As<Napi::Array>();
+  int tci = int_arg(info, 1, -1, fn, "vlanTci");
+  tci = tci < 0 ? -1 : (tci & 0xFFFF);
+  uint32_t taken = 0;
+  Napi::Array mismatches = Napi::Array::New(env);
+  for (uint32_t i = 0; i < pkts.Length(); ++i) {
+    Napi::Value v = pkts.Get(i);
+    if (!v.IsTypedArray()) throw_invalid(env, std::string(fn) + ": packets must be Uint8Arrays");
+    Napi::Uint8Array b = v.As<Napi::Uint8Array>();
+    PacketMeta fast, walked, untouched;
+    std::memset(&fast, 0xA5, sizeof(fast));
+    std::memcpy(&untouched, &fast, sizeof(fast));
+    bool ok;
+    const bool answered = locate_ethernet_fast(b.Data(), uint32_t(b.ByteLength()), tci, &fast);
+    if (answered) {
+      taken++;
+      locate_walk(b.Data(), uint32_t(b.ByteLength()), kLinkEthernet, tci, &walked);
+      ok = std::memcmp(&fast, &walked, sizeof(fast)) == 0;
+    } else {
+      ok = std::memcmp(&fast, &untouched, sizeof(fast)) == 0;
+    }
+    if (!ok) mismatches.Set(mismatches.Length(), Napi::Number::New(env, i));
+  }
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("taken", Napi::Number::New(env, taken));
+  out.Set("mismatches", mismatches);
+  return out;
+}
+
+// flowKeyFastForTest(packets) -> { taken, mismatches: number[] }
+// Test-only: make_flow_key() against make_flow_key_general() on every
+// Ethernet frame given that locates as IP (taken: the IPv4 ones the shortcut
+// keys). The keys and the sender side must be equal.
+Napi::Value FlowKeyFastForTest(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "flowKeyFastForTest";
+  if (info.Length() < 1 || !info[0].IsArray()) throw_invalid(env, std::string(fn) + ": packets must be an array");
+  Napi::Array pkts = info[0].As<Napi::Array>();
+  uint32_t taken = 0;
+  Napi::Array mismatches = Napi::Array::New(env);
+  for (uint32_t i = 0; i < pkts.Length(); ++i) {
+    Napi::Value v = pkts.Get(i);
+    if (!v.IsTypedArray()) throw_invalid(env, std::string(fn) + ": packets must be Uint8Arrays");
+    Napi::Uint8Array b = v.As<Napi::Uint8Array>();
+    PacketMeta m;
+    locate(b.Data(), uint32_t(b.ByteLength()), kLinkEthernet, -1, &m);
+    if (!(m.flags & (kMetaIPv4 | kMetaIPv6))) continue;
+    if (m.ip_version == 4 && !(m.flags & kMetaIcmp)) taken++;
+    FlowKey fast, general;
+    bool fast_lo, general_lo;
+    make_flow_key(m, m.vlan_id, m.inner_vlan_id, &fast, &fast_lo);
+    make_flow_key_general(m, m.vlan_id, m.inner_vlan_id, &general, &general_lo);
+    if (!(fast == general) || fast_lo != general_lo) mismatches.Set(mismatches.Length(), Napi::Number::New(env, i));
+  }
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("taken", Napi::Number::New(env, taken));
+  out.Set("mismatches", mismatches);
+  return out;
+}
+
 }  // namespace
 
 void init_cluster_exports(Napi::Env env, Napi::Object exports) {
@@ -250,6 +320,8 @@ void init_test_exports(Napi::Env env, Napi::Object exports) {
   exports.Set("locate", Napi::Function::New(env, Locate, "locate"));
   exports.Set("readPcapForTest", Napi::Function::New(env, ReadPcapForTest, "readPcapForTest"));
   exports.Set("softwareClusterForTest", Napi::Function::New(env, SoftwareClusterForTest, "softwareClusterForTest"));
+  exports.Set("flowKeyFastForTest", Napi::Function::New(env, FlowKeyFastForTest, "flowKeyFastForTest"));
+  exports.Set("locateFastForTest", Napi::Function::New(env, LocateFastForTest, "locateFastForTest"));
   exports.Set("clusterHashShortcutForTest",
               Napi::Function::New(env, ClusterHashShortcutForTest, "clusterHashShortcutForTest"));
 }

@@ -1,6 +1,9 @@
 // Flow keys: see flow_key.h.
 #include "flow_key.h"
 
+#include <cstddef>
+#include <random>
+
 namespace pfw {
 
 namespace {
@@ -9,12 +12,6 @@ inline uint64_t load64(const uint8_t* p) {
   uint64_t v;
   std::memcpy(&v, p, 8);
   return v;
-}
-
-inline uint64_t mix(uint64_t h, uint64_t v) {
-  h ^= v * 0x9E3779B97F4A7C15ull;
-  h = (h << 27) | (h >> 37);
-  return h * 0xC2B2AE3D27D4EB4Full + 0x165667B19E3779F9ull;
 }
 
 void put4(uint8_t* out, uint32_t host_order) {
@@ -48,16 +45,12 @@ bool order(FlowKey* k, const uint8_t* src, uint16_t sp, const uint8_t* dst, uint
 
 }  // namespace
 
-uint32_t flow_key_hash(const FlowKey& k) {
-  const uint8_t* p = reinterpret_cast<const uint8_t*>(&k);
-  uint64_t h = 0x243F6A8885A308D3ull;
-  for (int i = 0; i < 40; i += 8) h = mix(h, load64(p + i));
-  h = mix(h, uint64_t(p[40]) | (uint64_t(p[41]) << 8));
-  h ^= h >> 33;
-  h *= 0xFF51AFD7ED558CCDull;
-  h ^= h >> 33;
-  return uint32_t(h);
+FlowKeyHash::FlowKeyHash() {
+  std::random_device rd;  // getrandom() on Linux
+  for (uint64_t& w : s_) w = (uint64_t(rd()) << 32) ^ rd();
 }
+
+FlowKeyHash::FlowKeyHash(const uint64_t seed[4]) { std::memcpy(s_, seed, sizeof(s_)); }
 
 uint16_t icmp_counterpart(uint8_t proto, uint8_t type, uint8_t code, bool* one_way) {
   *one_way = false;
@@ -108,7 +101,39 @@ void layer_addrs(const PacketMeta& m, uint8_t* src, uint8_t* dst) {
   }
 }
 
+// IPv4 with ports or without (not ICMP, whose ports are Zeek's type pairing):
+// the addresses compared as host-order words, which orders them as memcmp
+// orders their big-endian bytes (the rest of the 16 are zeros in both).
+// The same key as make_flow_key_general (flow-key.test.ts compares both); the
+// flow table builds one per packet.
 void make_flow_key(const PacketMeta& m, uint16_t vlan, uint16_t inner_vlan, FlowKey* k, bool* sender_is_lo) {
+  if (m.ip_version != 4 || (m.flags & kMetaIcmp)) return make_flow_key_general(m, vlan, inner_vlan, k, sender_is_lo);
+  static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the key is written as little-endian words");
+  static_assert(offsetof(FlowKey, hi) == 16 && offsetof(FlowKey, lo_port) == 32 && offsetof(FlowKey, hi_port) == 34 &&
+                    offsetof(FlowKey, vlan) == 36 && offsetof(FlowKey, inner_vlan) == 38 && offsetof(FlowKey, proto) == 40 &&
+                    offsetof(FlowKey, flags) == 41,
+                "FlowKey's layout");
+  const bool ports = m.flags & kMetaHasPorts;
+  const uint16_t sp = ports ? m.sport : 0, dp = ports ? m.dport : 0;
+  const bool lo = m.src4 < m.dst4 || (m.src4 == m.dst4 && sp <= dp);
+  // Whole words: the address bytes in network order, then zeros; then ports
+  // and vlans, then protocol and flags, in FlowKey's field order.
+  const uint64_t zero = 0;
+  const uint64_t lo_addr = __builtin_bswap32(lo ? m.src4 : m.dst4), hi_addr = __builtin_bswap32(lo ? m.dst4 : m.src4);
+  const uint64_t ports_vlans = uint64_t(lo ? sp : dp) | (uint64_t(lo ? dp : sp) << 16) | (uint64_t(vlan) << 32) |
+                               (uint64_t(inner_vlan) << 48);
+  const uint16_t proto_flags = uint16_t(m.proto | ((ports ? 0 : kKeyNoPorts) << 8));
+  uint8_t* out = reinterpret_cast<uint8_t*>(k);
+  std::memcpy(out, &lo_addr, 8);
+  std::memcpy(out + 8, &zero, 8);
+  std::memcpy(out + 16, &hi_addr, 8);
+  std::memcpy(out + 24, &zero, 8);
+  std::memcpy(out + 32, &ports_vlans, 8);
+  std::memcpy(out + 40, &proto_flags, 2);
+  *sender_is_lo = lo;
+}
+
+void make_flow_key_general(const PacketMeta& m, uint16_t vlan, uint16_t inner_vlan, FlowKey* k, bool* sender_is_lo) {
   std::memset(k, 0, sizeof(*k));
   uint8_t src[16], dst[16];
   layer_addrs(m, src, dst);

@@ -208,7 +208,7 @@ class FlowTable {
   // Returns the flow's index; *dir = 0 originator, 1 responder.
   uint32_t account(const FlowKey& k, bool sender_is_lo, uint64_t first_ts, uint64_t last_ts, uint64_t pkts,
                    uint64_t bytes, bool syn_only, const Layer* layers, int flow_layer, int* dir) {
-    return account_hashed(k, flow_key_hash(k), sender_is_lo, first_ts, last_ts, pkts, bytes, syn_only, layers,
+    return account_hashed(k, key_hash_(k), sender_is_lo, first_ts, last_ts, pkts, bytes, syn_only, layers,
                           flow_layer, dir);
   }
   uint32_t account_hashed(const FlowKey& k, uint32_t h, bool sender_is_lo, uint64_t first_ts, uint64_t last_ts,
@@ -227,6 +227,7 @@ class FlowTable {
 
 
   FlowTableOptions opt_;
+  FlowKeyHash key_hash_;         // seeded per table (flow_key.h)
   uint64_t idle_ns_[kClassCount];
   std::vector<HugeBuffer> chunks_;  // kChunkSize Flows each
   uint32_t used_slots_ = 0;      // slots handed out from chunks (free ones are on free_)

@@ -57,8 +57,7 @@ void FragCache::expire(uint64_t now_ns) {
   }
 }
 
-uint32_t FragCache::resolve(const PacketMeta& m, uint32_t own_hash, uint64_t ts_ns) {
-  if (!(m.flags & kMetaFragment) || !(m.flags & (kMetaIPv4 | kMetaIPv6))) return own_hash;
+uint32_t FragCache::resolve_fragment(const PacketMeta& m, uint32_t own_hash, uint64_t ts_ns) {
   expire(ts_ns);
   Key k = key_of(m);
   bool first = m.frag_off == 0;

@@ -50,12 +50,17 @@ class FragCache {
 
   // The hash that decides this packet's queue. own_hash is cluster_hash(m, type).
   // Packets that are not fragments return own_hash and leave the cache alone.
-  uint32_t resolve(const PacketMeta& m, uint32_t own_hash, uint64_t ts_ns);
+  // Inline: asked on every packet, and nearly every packet is no fragment.
+  uint32_t resolve(const PacketMeta& m, uint32_t own_hash, uint64_t ts_ns) {
+    if (!(m.flags & kMetaFragment) || !(m.flags & (kMetaIPv4 | kMetaIPv6))) return own_hash;
+    return resolve_fragment(m, own_hash, ts_ns);
+  }
 
   size_t size() const { return map_.size(); }
   const FragCacheStats& stats() const { return stats_; }
 
  private:
+  uint32_t resolve_fragment(const PacketMeta& m, uint32_t own_hash, uint64_t ts_ns);
   struct Key {
     uint8_t src[16], dst[16];
     uint32_t id;

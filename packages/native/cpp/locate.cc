@@ -288,8 +288,7 @@ bool link_type_supported(int t) {
   }
 }
 
-void locate(const uint8_t* data, uint32_t caplen, int link_type, int vlan_tci_from_meta,
-            PacketMeta* out) {
+void locate_walk(const uint8_t* data, uint32_t caplen, int link_type, int vlan_tci_from_meta, PacketMeta* out) {
   std::memset(out, 0, sizeof(*out));
   out->l3_off = out->l4_off = out->payload_off = kNoOffset;
   if (vlan_tci_from_meta >= 0) {

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "byte_order.h"
 #include "errors.h"
 #include "locate.h"
 
@@ -25,10 +26,6 @@ std::string link_name(int dlt) {
   return n ? std::string(n) + " (" + std::to_string(dlt) + ")" : "LINKTYPE " + std::to_string(dlt);
 }
 
-uint16_t be16(const uint8_t* p) { return uint16_t((p[0] << 8) | p[1]); }
-uint32_t be32(const uint8_t* p) {
-  return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3];
-}
 uint16_t le16(const uint8_t* p) { return uint16_t(p[0] | (p[1] << 8)); }
 uint32_t le32(const uint8_t* p) {
   return uint32_t(p[0]) | (uint32_t(p[1]) << 8) | (uint32_t(p[2]) << 16) | (uint32_t(p[3]) << 24);

@@ -1,6 +1,6 @@
 /**
  * PF_RING's cluster types and the symmetric cluster hash (DESIGN.md section 4),
- * computed by the one C++ implementation (cpp/cluster_hash.cc), and the
+ * computed by the one C++ implementation (cpp/cluster_hash.h), and the
  * classic-BPF fanout programs that compute the same hash in the kernel
  * (cpp/cbpf_fanout.cc). See docs/cluster-hash.md.
  */

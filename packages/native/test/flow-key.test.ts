@@ -1,0 +1,59 @@
+/**
+ * The flow table's key (cpp/flow_key.cc): make_flow_key() keys IPv4 through
+ * a shortcut (addresses compared as words) and everything else through the
+ * general path (16-byte endpoints ordered as memcmp orders them). Both must
+ * give the same key and the same sender side on every packet, or one flow
+ * would be counted as two. flowKeyFastForTest runs both in C++.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadNative } from '../src/loader.js';
+import { sharedPcaps, SHARED_PCAPS_SKIP } from '../../../test/support/pcaps.js';
+import { buildFrame, buildIPv4Fragments } from './support/frames.js';
+import { commonFrames, mutatedFrames } from './support/common-frames.js';
+
+interface Compared {
+  taken: number;
+  mismatches: number[];
+}
+
+const native = loadNative();
+const compare = (frames: Uint8Array[]) => native.flowKeyFastForTest(frames) as Compared;
+
+describe("the flow key's IPv4 shortcut", () => {
+  it('keys both directions, equal addresses and equal ports as the general path does', () => {
+    const frames: Uint8Array[] = [];
+    const pairs: [string, string][] = [['10.0.0.1', '10.0.0.2'], ['10.0.0.2', '10.0.0.1'], ['10.0.0.9', '10.0.0.9'], ['255.255.255.255', '0.0.0.0'], ['128.0.0.1', '127.255.255.255']];
+    for (const [src, dst] of pairs) {
+      for (const [sport, dport] of [[1000, 2000], [2000, 1000], [53, 53], [0, 65535]] as const) {
+        frames.push(buildFrame({ ip: { src, dst }, l4: { kind: 'udp', sport, dport } }));
+        frames.push(buildFrame({ vlan: [5, 6], ip: { src, dst }, l4: { kind: 'tcp', sport, dport, flags: 'S' } }));
+      }
+      frames.push(buildFrame({ ip: { src, dst }, l4: { kind: 'raw', proto: 47 }, payload: new Uint8Array(4) }));
+      frames.push(buildFrame({ ip: { src, dst }, l4: { kind: 'icmp', type: 8, code: 0 } }));
+      frames.push(buildFrame({ ip: { src, dst }, l4: { kind: 'icmp', type: 3, code: 1 } }));
+    }
+    frames.push(...buildIPv4Fragments({ ip: { src: '10.9.9.9', dst: '10.1.1.1', id: 7 }, l4: { kind: 'udp', sport: 5, dport: 6 }, payload: new Uint8Array(3000) }, 1480));
+    const r = compare(frames);
+    expect(r.mismatches).toEqual([]);
+    expect(r.taken).toBeGreaterThan(40);
+  });
+
+  it('agrees on 200,000 frames with random header bytes and random cuts', () => {
+    const r = compare(mutatedFrames(commonFrames(), 200_000));
+    expect(r.mismatches.slice(0, 5)).toEqual([]);
+    expect(r.taken).toBeGreaterThan(10_000);
+  });
+
+  const rows = sharedPcaps()?.filter((r) => !r.unsupported);
+  it.skipIf(!rows)(rows ? 'agrees on every frame of every shared Ethernet capture' : SHARED_PCAPS_SKIP, () => {
+    let taken = 0;
+    for (const row of rows!) {
+      const { linkType, packets } = native.readPcapForTest(row.file) as { linkType: number; packets: Uint8Array[] };
+      if (linkType !== 1) continue;
+      const r = compare(packets);
+      expect(r.mismatches.slice(0, 5), row.localPath).toEqual([]);
+      taken += r.taken;
+    }
+    expect(taken).toBeGreaterThan(1000);
+  });
+});
