@@ -436,16 +436,37 @@ void FlowTable::close_tcp(uint32_t idx, uint8_t why_bit) {
 // more than one of SYN/FIN/RST records Q (I for FIN+RST); exactly one records
 // S or H (SYN without/with ACK), F or R; none records D if it carries payload,
 // else A if it has ACK. Each letter once per direction.
-void FlowTable::tcp(uint32_t idx, int dir, const PacketMeta& m, uint32_t base, const uint8_t* data,
-                    uint32_t caplen) {
+namespace {
+// TCP payload bytes per the IP header's length (0 when unknown).
+inline uint32_t tcp_payload_len(const PacketMeta& m) {
+  if (m.payload_off == kNoOffset || m.l3_off == kNoOffset) return 0;
+  uint32_t ip_end = uint32_t(m.l3_off) + m.ip_len;
+  return ip_end > m.payload_off ? ip_end - m.payload_off : 0;
+}
+}  // namespace
+
+// Most packets carry data or a bare ACK in an open connection whose other
+// side has sent no FIN: then only a history letter can change (D or A, each
+// recorded once), and nothing of the close state (tcp_full() closes a flow the
+// moment both FINs are acknowledged, so there is nothing left to check).
+inline void FlowTable::tcp(uint32_t idx, int dir, const PacketMeta& m, uint32_t base, const uint8_t* data,
+                           uint32_t caplen) {
   Flow& f = at(idx);
+  const uint8_t fl = m.tcp_flags;
+  if ((fl & (kTcpSyn | kTcpFin | kTcpRst)) || (f.state & (kStFinSent0 << (1 - dir)))) {
+    tcp_full(f, idx, dir, m, base, data, caplen);
+    return;
+  }
+  f.tcp_flags[dir] |= fl;
+  if (tcp_payload_len(m)) add_letter(f, dir, kLD);
+  else if (fl & kTcpAck) add_letter(f, dir, kLA);
+}
+
+void FlowTable::tcp_full(Flow& f, uint32_t idx, int dir, const PacketMeta& m, uint32_t base, const uint8_t* data,
+                         uint32_t caplen) {
   uint8_t fl = m.tcp_flags;
   f.tcp_flags[dir] |= fl;
-  uint32_t plen = 0;
-  if (m.payload_off != kNoOffset && m.l3_off != kNoOffset) {
-    uint32_t ip_end = uint32_t(m.l3_off) + m.ip_len;
-    if (ip_end > m.payload_off) plen = ip_end - m.payload_off;
-  }
+  uint32_t plen = tcp_payload_len(m);
   bool syn = fl & kTcpSyn, fin = fl & kTcpFin, rst = fl & kTcpRst, ack = fl & kTcpAck;
   int bits = syn + fin + rst;
   if (bits > 1) add_letter(f, dir, fin && rst ? kLI : kLQ);
@@ -455,16 +476,18 @@ void FlowTable::tcp(uint32_t idx, int dir, const PacketMeta& m, uint32_t base, c
   else if (plen) add_letter(f, dir, kLD);
   else if (ack) add_letter(f, dir, kLA);
 
+  // Sequence numbers matter only around a FIN: this packet's own, or an ACK
+  // once the other side has sent one (most packets read neither).
+  const int other = 1 - dir;
+  const bool watch_ack = ack && (f.state & (kStFinSent0 << other));
   uint32_t l4 = base + m.l4_off;
-  if (m.l4_off != kNoOffset && l4 <= caplen && caplen - l4 >= 12) {
-    uint32_t seq = be32(data + l4 + 4), ackn = be32(data + l4 + 8);
-    uint8_t sent_bit = uint8_t(kStFinSent0 << dir);
+  if ((fin || watch_ack) && m.l4_off != kNoOffset && l4 <= caplen && caplen - l4 >= 12) {
     if (fin) {
-      f.fin_ack[dir] = seq + plen + (syn ? 1 : 0) + 1;  // FIN takes a sequence number after the data
-      f.state |= sent_bit;
+      // FIN takes a sequence number after the data
+      f.fin_ack[dir] = be32(data + l4 + 4) + plen + (syn ? 1 : 0) + 1;
+      f.state |= uint8_t(kStFinSent0 << dir);
     }
-    int other = 1 - dir;
-    if (ack && (f.state & (kStFinSent0 << other)) && int32_t(ackn - f.fin_ack[other]) >= 0) {
+    if (watch_ack && int32_t(be32(data + l4 + 8) - f.fin_ack[other]) >= 0) {
       f.state |= uint8_t(kStFinAcked0 << other);
     }
   }

@@ -214,7 +214,12 @@ class FlowTable {
   uint32_t account_hashed(const FlowKey& k, uint32_t h, bool sender_is_lo, uint64_t first_ts, uint64_t last_ts,
                           uint64_t pkts, uint64_t bytes, bool syn_only, const Layer* layers, int flow_layer, int* dir);
   // `m` is the flow layer's meta; `base` where that layer starts in `data`.
-  void tcp(uint32_t idx, int dir, const PacketMeta& m, uint32_t base, const uint8_t* data, uint32_t caplen);
+  // Inline in apply() and update_layered(): its common case is a few
+  // instructions; tcp_full() is everything else (flow_table.cc).
+  [[gnu::always_inline]] inline void tcp(uint32_t idx, int dir, const PacketMeta& m, uint32_t base,
+                                         const uint8_t* data, uint32_t caplen);
+  void tcp_full(Flow& f, uint32_t idx, int dir, const PacketMeta& m, uint32_t base, const uint8_t* data,
+                uint32_t caplen);
   void close_tcp(uint32_t idx, uint8_t why_bit);
   void add_held(const FragTarget& t, uint64_t pkts, uint64_t bytes, uint64_t first, uint64_t last);
   void add_unmatched(const FragKey& fk, uint64_t pkts, uint64_t bytes, uint64_t first, uint64_t last);
