@@ -1,6 +1,6 @@
-// FlowTable: see flow_table.h. Storage is a chunked array of 128-byte Flow
-// entries (chunks of 65536 allocated as the table fills, so an idle table
-// costs little), an open-addressing index of (hash, entry) slots with linear
+// FlowTable: see flow_table.h. Storage is one array of 128-byte Flow entries
+// (reserved for maxFlows, its pages written as the table fills, so an idle
+// table costs little), an open-addressing index of (hash, entry) slots with linear
 // probing and backward-shift deletion (no tombstones), and one intrusive
 // least-recently-seen list per timeout class, so expiry and eviction only
 // ever look at list heads.
@@ -72,7 +72,10 @@ void add_letter(Flow& f, int dir, Letter l) {
 }  // namespace
 
 FlowTable::FlowTable(const FlowTableOptions& o)
-    : opt_(o), frags_(o.frag_timeout_ns, o.max_frags) {
+    : opt_(o),
+      flow_mem_(sizeof(Flow) * size_t(std::max<uint32_t>(o.max_flows, 1)), /*reserve_only=*/true),
+      flows_(static_cast<Flow*>(flow_mem_.data())),
+      frags_(o.frag_timeout_ns, o.max_frags) {
   idle_ns_[kClassTcp] = o.tcp_idle_ns;
   idle_ns_[kClassUdp] = o.udp_idle_ns;
   idle_ns_[kClassIcmp] = o.icmp_idle_ns;
@@ -165,8 +168,7 @@ uint32_t FlowTable::alloc_slot() {
     free_ = at(i).next;
     return i;
   }
-  if (used_slots_ == chunks_.size() * kChunkSize) chunks_.emplace_back(sizeof(Flow) * kChunkSize);
-  return used_slots_++;
+  return used_slots_++;  // below max_flows: create() makes room first when the table is full
 }
 
 void FlowTable::list_push(uint32_t idx) {
@@ -683,7 +685,7 @@ FlowTableStats FlowTable::stats() const {
   FlowTableStats s = st_;
   s.active = active_;
   s.max_flows = opt_.max_flows;
-  s.memory_bytes = uint64_t(chunks_.size()) * kChunkSize * sizeof(Flow) + (uint64_t(index_mask_) + 1) * sizeof(Slot) +
+  s.memory_bytes = (uint64_t(used_slots_) + kChunkSize - 1) / kChunkSize * kChunkSize * sizeof(Flow) + (uint64_t(index_mask_) + 1) * sizeof(Slot) +
                    uint64_t(tunnels_.capacity()) * sizeof(TunnelStack) + tunnel_free_.capacity() * sizeof(uint32_t) +
                    frags_.memory_bytes() + finished_.capacity() * sizeof(FinishedFlow) +
                    finished_tunnels_.capacity() * sizeof(TunnelLayer);

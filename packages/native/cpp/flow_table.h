@@ -161,8 +161,8 @@ class FlowTable {
     uint32_t hash;
     uint32_t idx;  // kNil = empty
   };
-  Flow& at(uint32_t i) { return static_cast<Flow*>(chunks_[i >> kChunkShift].data())[i & kChunkMask]; }
-  const Flow& at(uint32_t i) const { return static_cast<const Flow*>(chunks_[i >> kChunkShift].data())[i & kChunkMask]; }
+  Flow& at(uint32_t i) { return flows_[i]; }
+  const Flow& at(uint32_t i) const { return flows_[i]; }
   static HugeBuffer empty_index(uint32_t cap);
   Slot* slots() const { return static_cast<Slot*>(index_.data()); }
 
@@ -226,16 +226,22 @@ class FlowTable {
   uint32_t tunnel_alloc(const Layer* layers, int flow_layer);
   void tunnel_free(uint32_t t);
 
-  static constexpr uint32_t kChunkShift = 16;
-  static constexpr uint32_t kChunkSize = 1u << kChunkShift;
-  static constexpr uint32_t kChunkMask = kChunkSize - 1;
+  // Entries are counted (stats().memory_bytes, flow_memory_bound) in steps
+  // of this many: at most what the pages written so far hold.
+  static constexpr uint32_t kChunkSize = 1u << 16;
 
 
   FlowTableOptions opt_;
   FlowKeyHash key_hash_;         // seeded per table (flow_key.h)
   uint64_t idle_ns_[kClassCount];
-  std::vector<HugeBuffer> chunks_;  // kChunkSize Flows each
-  uint32_t used_slots_ = 0;      // slots handed out from chunks (free ones are on free_)
+  // One array for max_flows entries, reserved, not committed: pages appear as
+  // entries are first written, so an idle table costs little. One array, not
+  // chunks allocated as the table fills, because every packet reaches five or
+  // more entries (lookup, counters, idle-list neighbours): a chunk lookup on
+  // each was ~50 instructions per packet (callgrind, docs/bench.md).
+  HugeBuffer flow_mem_;
+  Flow* flows_;
+  uint32_t used_slots_ = 0;      // entries handed out so far (free ones are on free_)
   uint32_t free_ = kNil;         // free list through Flow::next
   uint32_t active_ = 0;
   HugeBuffer index_;             // index_mask_ + 1 Slots

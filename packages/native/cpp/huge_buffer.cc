@@ -12,11 +12,12 @@ namespace {
 constexpr size_t kHuge = 2u << 20;
 }
 
-HugeBuffer::HugeBuffer(size_t bytes) : size_(bytes) {
+HugeBuffer::HugeBuffer(size_t bytes, bool reserve_only) : size_(bytes) {
   if (bytes == 0) return;
   // Map 2 MiB more than asked, so the buffer can start on a 2 MiB boundary.
   size_t want = bytes >= kHuge ? bytes + kHuge : bytes;
-  void* m = mmap(nullptr, want, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  int flags = MAP_PRIVATE | MAP_ANONYMOUS | (reserve_only ? MAP_NORESERVE : 0);
+  void* m = mmap(nullptr, want, PROT_READ | PROT_WRITE, flags, -1, 0);
   if (m == MAP_FAILED) throw std::bad_alloc();
   map_ = m;
   map_size_ = want;

@@ -17,8 +17,11 @@ namespace pfw {
 class HugeBuffer {
  public:
   HugeBuffer() = default;
-  // Throws std::bad_alloc when the memory cannot be mapped.
-  explicit HugeBuffer(size_t bytes);
+  // Throws std::bad_alloc when the memory cannot be mapped. `reserve_only`:
+  // address space for a size that is a ceiling, not a need (the flow table's
+  // entries for maxFlows): MAP_NORESERVE, so the kernel's overcommit check
+  // does not count what may never be written.
+  explicit HugeBuffer(size_t bytes, bool reserve_only = false);
   ~HugeBuffer();
   HugeBuffer(HugeBuffer&& o) noexcept;
   HugeBuffer& operator=(HugeBuffer&& o) noexcept;
