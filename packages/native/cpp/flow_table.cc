@@ -385,6 +385,12 @@ void FlowTable::clear_finished() {
 uint32_t FlowTable::account_hashed(const FlowKey& k, uint32_t h, bool sender_is_lo, uint64_t first_ts,
                                    uint64_t last_ts, uint64_t pkts, uint64_t bytes, bool syn_only, const Layer* layers,
                                    int flow_layer, int* dir) {
+  return account_inline(k, h, sender_is_lo, first_ts, last_ts, pkts, bytes, syn_only, layers, flow_layer, dir);
+}
+
+inline uint32_t FlowTable::account_inline(const FlowKey& k, uint32_t h, bool sender_is_lo, uint64_t first_ts,
+                                          uint64_t last_ts, uint64_t pkts, uint64_t bytes, bool syn_only,
+                                          const Layer* layers, int flow_layer, int* dir) {
   uint32_t idx = find(k, h);
   bool orig_is_lo = sender_is_lo;
   if (idx != kNil) {
@@ -544,7 +550,7 @@ void FlowTable::update_batch(const FlowInput* in, size_t count) {
 
 // Only what the packet's own bytes decide: the table may change before the
 // packet's turn (flows end, the index shifts), so nothing here reads it.
-void FlowTable::prepare(const FlowInput& in, Prepared* p) const {
+inline void FlowTable::prepare(const FlowInput& in, Prepared* p) const {
   if (!in.meta) {
     p->kind = kPrepClock;
     return;
@@ -595,7 +601,7 @@ inline void FlowTable::prefetch_links(const Prepared& p) const {
   if (f.next != kNil) __builtin_prefetch(&at(f.next).prev, 1);
 }
 
-void FlowTable::apply(const FlowInput& in, const Prepared& p) {
+inline void FlowTable::apply(const FlowInput& in, const Prepared& p) {
   if (p.kind == kPrepClock) {
     advance(in.ts_ns);
     return;
@@ -614,7 +620,7 @@ void FlowTable::apply(const FlowInput& in, const Prepared& p) {
   bool is_tcp = m.proto == 6 && (m.flags & kMetaHasPorts) && m.l4_off != kNoOffset;
   bool syn_only = is_tcp && (m.tcp_flags & (kTcpSyn | kTcpAck)) == kTcpSyn;
   int dir;
-  uint32_t idx = account_hashed(p.key, p.hash, p.sender_is_lo, ts, ts, 1, m.ip_len, syn_only, nullptr, 0, &dir);
+  uint32_t idx = account_inline(p.key, p.hash, p.sender_is_lo, ts, ts, 1, m.ip_len, syn_only, nullptr, 0, &dir);
   if (is_tcp) tcp(idx, dir, m, 0, in.data, in.caplen);
 }
 
