@@ -87,7 +87,7 @@ void BatchBuilder::set_slot(int type, uint32_t index, uint32_t count) {
 
 void BatchBuilder::set_direction_filter(int keep) { dir_keep_ = keep; }
 
-bool BatchBuilder::keep(const RawPacket& p, PacketMeta* m, uint32_t* h) {
+inline bool BatchBuilder::keep(const RawPacket& p, PacketMeta* m, uint32_t* h) {
   const uint64_t number = counters_.seen++;
   locate(p.data, p.caplen, link_type_, p.vlan_tci, m);
   // Every packet goes through the cache, kept or not: all rings over one file

@@ -2,6 +2,7 @@
 // capture's VLAN ids, and the ICMP pairing Zeek uses (type as the originator
 // port, the counterpart type or the code as the responder port).
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -96,11 +97,43 @@ class FlowKeyHash {
 // (echo request <-> reply and the like), or the code with one_way set.
 uint16_t icmp_counterpart(uint8_t proto, uint8_t type, uint8_t code, bool* one_way);
 
-// The key of the packet whose flow layer is `L`; vlan ids from the outer layer.
-// `*sender_is_lo`: the packet was sent by the key's lower endpoint.
-void make_flow_key(const PacketMeta& L, uint16_t vlan, uint16_t inner_vlan, FlowKey* k, bool* sender_is_lo);
 // make_flow_key() without its IPv4 shortcut (the test that compares them).
 void make_flow_key_general(const PacketMeta& L, uint16_t vlan, uint16_t inner_vlan, FlowKey* k, bool* sender_is_lo);
+
+// The key of the packet whose flow layer is `L`; vlan ids from the outer layer.
+// `*sender_is_lo`: the packet was sent by the key's lower endpoint.
+//
+// Inline, with a shortcut for IPv4 with ports or without (not ICMP, whose
+// ports are Zeek's type pairing): the addresses compared as host-order words,
+// which orders them as memcmp orders their big-endian bytes (the rest of the
+// 16 are zeros in both). The same key as make_flow_key_general (flow-key.test.ts
+// compares both); the flow table builds one per packet.
+inline void make_flow_key(const PacketMeta& m, uint16_t vlan, uint16_t inner_vlan, FlowKey* k, bool* sender_is_lo) {
+  if (m.ip_version != 4 || (m.flags & kMetaIcmp)) return make_flow_key_general(m, vlan, inner_vlan, k, sender_is_lo);
+  static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the key is written as little-endian words");
+  static_assert(offsetof(FlowKey, hi) == 16 && offsetof(FlowKey, lo_port) == 32 && offsetof(FlowKey, hi_port) == 34 &&
+                    offsetof(FlowKey, vlan) == 36 && offsetof(FlowKey, inner_vlan) == 38 && offsetof(FlowKey, proto) == 40 &&
+                    offsetof(FlowKey, flags) == 41,
+                "FlowKey's layout");
+  const bool ports = m.flags & kMetaHasPorts;
+  const uint16_t sp = ports ? m.sport : 0, dp = ports ? m.dport : 0;
+  const bool lo = m.src4 < m.dst4 || (m.src4 == m.dst4 && sp <= dp);
+  // Whole words: the address bytes in network order, then zeros; then ports
+  // and vlans, then protocol and flags, in FlowKey's field order.
+  const uint64_t zero = 0;
+  const uint64_t lo_addr = __builtin_bswap32(lo ? m.src4 : m.dst4), hi_addr = __builtin_bswap32(lo ? m.dst4 : m.src4);
+  const uint64_t ports_vlans = uint64_t(lo ? sp : dp) | (uint64_t(lo ? dp : sp) << 16) | (uint64_t(vlan) << 32) |
+                               (uint64_t(inner_vlan) << 48);
+  const uint16_t proto_flags = uint16_t(m.proto | ((ports ? 0 : kKeyNoPorts) << 8));
+  uint8_t* out = reinterpret_cast<uint8_t*>(k);
+  std::memcpy(out, &lo_addr, 8);
+  std::memcpy(out + 8, &zero, 8);
+  std::memcpy(out + 16, &hi_addr, 8);
+  std::memcpy(out + 24, &zero, 8);
+  std::memcpy(out + 32, &ports_vlans, 8);
+  std::memcpy(out + 40, &proto_flags, 2);
+  *sender_is_lo = lo;
+}
 
 // The key of a flow without ports between two addresses (16 bytes each).
 void make_portless_key(const uint8_t* src, const uint8_t* dst, bool v6, uint8_t proto, uint16_t vlan,

@@ -50,7 +50,7 @@ void locate_walk(const uint8_t* data, uint32_t caplen, int link_type, int vlan_t
 // generality (link types, MPLS, PPPoE, options, fragments, extension headers,
 // every truncation flag) was ~170 instructions per packet of the batch build
 // (callgrind, docs/bench.md).
-inline bool locate_ethernet_fast(const uint8_t* d, uint32_t cap, int vlan_tci_from_meta, PacketMeta* out) {
+[[gnu::always_inline]] inline bool locate_ethernet_fast(const uint8_t* d, uint32_t cap, int vlan_tci_from_meta, PacketMeta* out) {
   if (cap < 14) return false;
   uint16_t type = be16(d + 12);
   uint32_t off = 14;
@@ -127,7 +127,7 @@ inline bool locate_ethernet_fast(const uint8_t* d, uint32_t cap, int vlan_tci_fr
 }
 
 // Inline, with its fast path: every packet of every path is located.
-inline void locate(const uint8_t* data, uint32_t caplen, int link_type, int vlan_tci_from_meta, PacketMeta* out) {
+[[gnu::always_inline]] inline void locate(const uint8_t* data, uint32_t caplen, int link_type, int vlan_tci_from_meta, PacketMeta* out) {
   if (link_type == kLinkEthernet && data && locate_ethernet_fast(data, caplen, vlan_tci_from_meta, out)) return;
   locate_walk(data, caplen, link_type, vlan_tci_from_meta, out);
 }
