@@ -5,8 +5,9 @@
  * traffic: Ring.open({ device, flows }) with the worker's default batch size
  * (capture.batchSize, from @pfwork/core's schema), read until --idle-ms pass
  * without a packet once some have arrived.
- *   (default)    Ring + FlowTable: what a flows-only worker does natively
- *   --no-flows   the Ring alone: fetch, locate, cluster hash, batch
+ *   (default)    Ring + FlowTable, no descriptor rows (`rows: false`): what a
+ *                flows-only worker does natively
+ *   --no-flows   the Ring alone: fetch, locate, cluster hash, descriptor rows
  * The first against the C reader is what pfwork's flow table costs per live
  * packet beyond the C reader's (docs/bench.md, "What bounds the targets"); the
  * second, the capture path without it.
@@ -39,7 +40,7 @@ const flowsOn = !values['no-flows'];
 
 // What a worker with default settings asks for (a batch is also at most one ring block).
 const { batchSize } = captureSchema.parse({});
-const ring = await Ring.open({ device: values.device, flows: flowsOn, maxBatch: batchSize });
+const ring = await Ring.open({ device: values.device, flows: flowsOn, rows: !flowsOn, maxBatch: batchSize });
 const cpu0 = cpuSeconds();
 let packets = 0;
 let first = 0;

@@ -6,9 +6,12 @@
  * Also measures the flow table's memory per tracked flow (stats().memoryBytes
  * at the peak of active flows).
  *
+ * With the flow table the ring has no descriptor rows (`rows: false`), as a
+ * flows-only worker opens it: nothing reads a packet's row.
+ *
  * Usage: node --import tsx bench/programs/native-path.ts FILE [--no-flows] [--slot I/N]
- *   --no-flows  the Ring alone (read, locate, hash, batch): what every file
- *               worker pays for every packet of the file
+ *   --no-flows  the Ring alone (read, locate, hash, descriptor rows): what a
+ *               worker with a packet() hook pays for every packet of the file
  *   --slot I/N  keep cluster slot I of N (per-flow-5-tuple), as worker I of N
  *               does; `packets` counts the kept ones, CPU is over the file
  */
@@ -33,6 +36,7 @@ const t0 = performance.now();
 const ring = Ring.open({
   file,
   flows: flowsOn,
+  rows: !flowsOn,
   ...(slot ? { cluster: { id: 1, type: 'per-flow-5-tuple' as const }, clusterSlot: { index: Number(slot[1]), count: Number(slot[2]) } } : {}),
 });
 let packets = 0;

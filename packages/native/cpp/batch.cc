@@ -90,10 +90,12 @@ void BatchBuilder::set_direction_filter(int keep) { dir_keep_ = keep; }
 inline bool BatchBuilder::keep(const RawPacket& p, PacketMeta* m, uint32_t* h) {
   const uint64_t number = counters_.seen++;
   locate(p.data, p.caplen, link_type_, p.vlan_tci, m);
+  const bool slotted = slot_mod_.divisor() > 1;
   // Every packet goes through the cache, kept or not: all rings over one file
-  // must resolve the same fragments the same way.
-  *h = frags_.resolve(*m, cluster_hash(*m, hash_type_), p.ts_ns);
-  if (slot_mod_.divisor() > 1) {
+  // must resolve the same fragments the same way. Without rows and without a
+  // slot to choose, nobody reads the hash.
+  if (descriptor_rows_ || slotted) *h = frags_.resolve(*m, cluster_hash(*m, hash_type_), p.ts_ns);
+  if (slotted) {
     uint64_t q = slot_type_ == kClusterRoundRobin ? number % slot_mod_.divisor() : slot_mod_.of(*h);
     if (q != slot_index_) return false;
   }
@@ -126,7 +128,7 @@ BatchResult BatchBuilder::build(Backend& backend, uint32_t max) {
     uint32_t n = 0;
     double bytes = 0;
     PacketMeta local;
-    uint32_t h;
+    uint32_t h = 0;  // written by keep() when something reads it
     if (visitor_) {
       rows_.resize(raw_.size());
       if (metas_.size() < t_->capacity()) metas_.resize(t_->capacity());
@@ -147,6 +149,11 @@ BatchResult BatchBuilder::build(Backend& backend, uint32_t max) {
         continue;
       }
       if (visitor_) rows_[i] = n;
+      bytes += p.len;
+      if (!descriptor_rows_) {
+        n++;
+        continue;
+      }
       t_->data_off[n] = uint32_t(p.data - lo);
       t_->ts_sec[n] = double(p.ts_ns / 1000000000ull);
       t_->ts_nsec[n] = uint32_t(p.ts_ns % 1000000000ull);
@@ -168,7 +175,6 @@ BatchResult BatchBuilder::build(Backend& backend, uint32_t max) {
       t_->ip_version[n] = m.ip_version;
       t_->proto[n] = m.proto;
       t_->tcp_flags[n] = m.tcp_flags;
-      bytes += p.len;
       n++;
     }
     // Flow-table hook: every packet read, in order, delivered ones with their row.

@@ -112,6 +112,9 @@ class BatchBuilder {
   void set_software_filter(std::unique_ptr<BpfProgram> prog) { bpf_ = std::move(prog); }
   void set_sampling(uint32_t rate) { rate_ = rate ? rate : 1; sample_at_ = 0; }
   void set_visitor(PacketVisitor* v) { visitor_ = v; }
+  // false: no descriptor rows (count, bytes and the span only), and no
+  // cluster hash unless a file's cluster slot needs it (Ring option `rows`).
+  void set_rows(bool on) { descriptor_rows_ = on; }
 
   const BatchCounters& counters() const { return counters_; }
 
@@ -132,6 +135,7 @@ class BatchBuilder {
   uint32_t slot_index_ = 0;
   FastMod slot_mod_;         // the slot count (divisor()) and hash % count
   int dir_keep_ = -1;
+  bool descriptor_rows_ = true;
   std::unique_ptr<BpfProgram> bpf_;
   uint32_t rate_ = 1;
   uint64_t sample_at_ = 0;

@@ -90,7 +90,7 @@ Napi::Function RingWrap::Define(Napi::Env env) {
 }
 
 // new NativeRing(resolved): { backend, device, snaplen, promiscuous,
-// hwTimestamp, blockSize, blockCount, frameSize, retireTimeoutMs, fd, maxBatch }
+// hwTimestamp, blockSize, blockCount, frameSize, retireTimeoutMs, fd, maxBatch, rows }
 RingWrap::RingWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RingWrap>(info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) throw_invalid(env, "NativeRing: options must be an object");
@@ -114,6 +114,7 @@ RingWrap::RingWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RingWrap>(
   is_file_ = std::string(backend_->name()) == "pcap";
   table_ = std::make_unique<DescriptorTable>(max_batch);
   builder_ = std::make_unique<BatchBuilder>(table_.get(), backend_->link_type());
+  builder_->set_rows(!o.Get("rows").IsBoolean() || o.Get("rows").As<Napi::Boolean>().Value());
   // The table's memory now belongs to its ArrayBuffer (freed when that is
   // collected after close() detached it).
   uint8_t* mem = table_->release_ownership();

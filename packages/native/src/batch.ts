@@ -60,6 +60,13 @@ export function makeColumns(t: NativeTable): { columns: Columns; header: Float64
   return { columns: out as Columns, header: new Float64Array(t.buffer, 0, 2) };
 }
 
+/** Columns of length 0, for rings opened with `rows: false` (their batches have no rows). */
+export function emptyColumns(): Columns {
+  const out: Record<string, unknown> = {};
+  for (const [name, ctor] of Object.entries(COLUMN_TYPES) as [ColumnName, Ctor][]) out[name] = new ctor(0);
+  return out as Columns;
+}
+
 /** One batch: its count, wire bytes and data, over the ring's shared columns. */
 export class RingBatch implements Batch {
   readonly count: number;

@@ -34,6 +34,7 @@ export const RING_DEFAULTS = {
   direction: 'both' as DirectionName,
   applicationName: 'pfwork',
   enabled: true,
+  rows: true,
 } as const;
 
 /** Largest maxBatch (descriptor rows per batch). */
@@ -92,6 +93,8 @@ export interface ResolvedRingOptions {
   enabled: boolean;
   /** Flow tracking (flows branch): the FlowTable options, or null when off. */
   flows: ResolvedFlowTableOptions | null;
+  /** Whether batches carry descriptor rows (false: count, bytes, data and flows only). */
+  rows: boolean;
   /** Options given that have no effect on this backend (e.g. promiscuous on a file). */
   ignored: string[];
   /** Explicitly requested things that have no effect here: emitted as warnings (PFW_OPTION_IGNORED). */
@@ -103,6 +106,7 @@ const OPTION_NAMES = new Set([
   'retireTimeoutMs', 'maxBatch', 'fd', 'clusterSlot', 'frameSize', 'flags', 'bpf', 'direction',
   'socketMode', 'samplingRate', 'cluster', 'applicationName', 'enabled', 'clusterIndexFd',
   'flows', // flows branch
+  'rows',
 ]);
 
 const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
@@ -152,7 +156,8 @@ const CLUSTER_TYPES_TEXT = CLUSTER_TYPE_NAMES.map((n, i) => `${n} (${i})`).join(
  * else afpacket), snaplen 262144, promiscuous true, hwTimestamp false,
  * blockSize 1 MiB, blockCount 32, frameSize 2048, retireTimeoutMs 10,
  * maxBatch 256, direction 'both', socketMode 'read' (files) / 'both' (live),
- * samplingRate 1, no BPF, no cluster, applicationName 'pfwork', enabled true.
+ * samplingRate 1, no BPF, no cluster, applicationName 'pfwork', enabled true,
+ * rows true.
  *
  * @throws PfwArgumentError (code PFW_INVALID_OPTION) listing every problem in
  *   its message and in `problems`
@@ -257,7 +262,7 @@ export function resolveRingOptions(options: RingOptions, env: OptionsEnv): Resol
       problems.push(`flags (0x${o.flags.toString(16)}) has bits pfwork does not know (0x${(o.flags & ~KNOWN_FLAGS).toString(16)}); use Flag.Reentrant, Flag.LongHeader, Flag.Promisc, Flag.Timestamp, Flag.HwTimestamp`);
     } else flags = o.flags;
   }
-  const bool = (name: 'promiscuous' | 'hwTimestamp' | 'enabled', flag: number, dflt: boolean): boolean => {
+  const bool = (name: 'promiscuous' | 'hwTimestamp' | 'enabled' | 'rows', flag: number, dflt: boolean): boolean => {
     const v = o[name];
     if (v !== undefined && typeof v !== 'boolean') {
       problems.push(`${name} must be true or false, got ${show(v)}`);
@@ -275,6 +280,7 @@ export function resolveRingOptions(options: RingOptions, env: OptionsEnv): Resol
   const promiscuous = bool('promiscuous', Flag.Promisc, RING_DEFAULTS.promiscuous);
   const hwTimestamp = bool('hwTimestamp', Flag.HwTimestamp, RING_DEFAULTS.hwTimestamp);
   const enabled = bool('enabled', 0, RING_DEFAULTS.enabled);
+  const rows = bool('rows', 0, RING_DEFAULTS.rows);
   flags = (flags & ~(Flag.Promisc | Flag.HwTimestamp)) | (promiscuous ? Flag.Promisc : 0) | (hwTimestamp ? Flag.HwTimestamp : 0);
 
   // --- direction, socket mode ---
@@ -404,6 +410,7 @@ export function resolveRingOptions(options: RingOptions, env: OptionsEnv): Resol
     applicationName,
     enabled,
     flows,
+    rows,
     ignored,
     warnings,
   };

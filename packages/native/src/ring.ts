@@ -11,7 +11,7 @@
  *   }
  *   ring.close();
  */
-import { makeColumns, RingBatch, type Columns } from './batch.js';
+import { emptyColumns, makeColumns, RingBatch, type Columns } from './batch.js';
 import { CLUSTER_TYPE_NAMES } from './cluster.js';
 import { Direction, NextResult, SocketMode, type NextOutcome } from './constants.js';
 import {
@@ -108,6 +108,7 @@ export class Ring {
       clusterQueue: resolved.clusterQueue,
       clusterIndexFd: resolved.clusterIndexFd,
       maxBatch: resolved.maxBatch,
+      rows: resolved.rows,
     }));
     const info = this.#native.info() as { backend: BackendName; linkType: number; linkTypeName: string };
     this.backend = info.backend;
@@ -115,7 +116,7 @@ export class Ring {
     this.linkType = info.linkType;
     this.linkTypeName = info.linkTypeName;
     const { columns, header } = makeColumns(this.#native.table());
-    this.#columns = columns;
+    this.#columns = resolved.rows ? columns : emptyColumns();
     this.#header = header;
     if (resolved.flows) {
       // flows branch: the table sees every delivered packet, located, in C++.

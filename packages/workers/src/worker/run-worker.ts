@@ -195,6 +195,10 @@ async function runStarted(
     }
     const ringOptions: RingOptions = { ...start.ring };
     if (deliverFlows) ringOptions.flows = start.flowTable;
+    // Nothing reads a packet's row without a packet() hook (the counting step
+    // uses the batch's totals), except a restarted file worker cutting its
+    // first batches at its predecessor's position: then rows, for their len.
+    if (!h?.packet && start.resumeAfter === 0) ringOptions.rows = false;
     if (start.ringFd !== undefined) ringOptions.fd = start.ringFd;
     else if (ringOptions.file !== undefined) ringOptions.clusterSlot = { index, count };
     try {
