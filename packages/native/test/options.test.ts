@@ -29,7 +29,7 @@ describe('defaults', () => {
       snaplen: 262144, promiscuous: true, hwTimestamp: false, flags: Flag.Promisc,
       blockSize: 1048576, blockCount: 32, frameSize: 2048, retireTimeoutMs: 10, fd: -1, maxBatch: 256,
       bpf: null, direction: Direction.Both, socketMode: SocketMode.Read, samplingRate: 1, cluster: null,
-      clusterSlot: { index: 0, count: 1 }, clusterQueue: -1, clusterIndexFd: -1, applicationName: 'pfwork', enabled: true, flows: null,
+      clusterSlot: { index: 0, count: 1 }, clusterQueue: -1, clusterIndexFd: -1, applicationName: 'pfwork', enabled: true, flows: null, rows: true,
       ignored: ['promiscuous'], warnings: [],
     });
   });
