@@ -23,7 +23,7 @@ namespace pfw {
 
 // `type` must be a hashed cluster type (cluster_type_hashed). No read at or
 // past `caplen`.
-inline bool ethernet_cluster_hash(const uint8_t* d, uint32_t caplen, int type, uint32_t* hash) {
+[[gnu::always_inline]] inline bool ethernet_cluster_hash(const uint8_t* d, uint32_t caplen, int type, uint32_t* hash) {
   if (caplen < 14) return false;
   uint16_t eth = be16(d + 12);
   uint32_t off = 14;

@@ -16,7 +16,6 @@ namespace {
 constexpr uint32_t kMagicMicro = 0xa1b2c3d4;
 constexpr uint32_t kMagicNano = 0xa1b23c4d;
 constexpr size_t kFileHeader = 24;
-constexpr size_t kPrefetchAhead = 2048;
 // Pages behind the read position are given back once this much has been read
 // past the last time: one madvise() per 32 MiB costs nothing per packet.
 constexpr uint64_t kReleaseEvery = 32u << 20;
@@ -29,12 +28,6 @@ constexpr uint64_t kPopulateAhead = 8u << 20;
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22  // Linux 5.14; older kernels answer EINVAL and the walk faults pages in
 #endif
-
-uint32_t load32(const uint8_t* p, bool swapped) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return swapped ? __builtin_bswap32(v) : v;
-}
 
 }  // namespace
 
@@ -86,19 +79,6 @@ void PcapMap::unmap() {
   size_ = 0;
 }
 
-bool PcapMap::next(MappedRecord* r) {
-  if (!active()) return false;
-  // The next records' bytes, a few records ahead: the hardware prefetcher
-  // stops at every 4 KiB page boundary, and each record is touched first here.
-  if (end_ - off_ > kPrefetchAhead) __builtin_prefetch(base_ + off_ + kPrefetchAhead);
-  if (!parse(off_, r)) {
-    stopped_ = true;  // the end of the mapping, a cut header or damage: libpcap says which
-    return false;
-  }
-  off_ += kPcapRecordHeader + r->caplen;
-  return true;
-}
-
 bool PcapMap::record_at(uint64_t off, MappedRecord* r) {
   if (!active() || off < kFileHeader || !parse(off, r)) return false;
   off_ = off + kPcapRecordHeader + r->caplen;  // the window (advance_window) follows the reader
@@ -108,26 +88,6 @@ bool PcapMap::record_at(uint64_t off, MappedRecord* r) {
 void PcapMap::stop_at(uint64_t off) {
   off_ = off;
   stopped_ = true;
-}
-
-bool PcapMap::parse(uint64_t off, MappedRecord* r) const {
-  if (off > end_ || end_ - off < kPcapRecordHeader) return false;
-  const uint8_t* h = base_ + off;
-  uint32_t sec = load32(h, swapped_);
-  uint32_t frac = load32(h + 4, swapped_);
-  uint32_t caplen = load32(h + 8, swapped_);
-  uint32_t len = load32(h + 12, swapped_);
-  // Larger than the snapshot: libpcap either refuses it (damage) or cuts it;
-  // cut short by the end of the file: damage. Either way libpcap reports it.
-  if (caplen > snapshot_ || end_ - off - kPcapRecordHeader < caplen) return false;
-  r->data = h + kPcapRecordHeader;
-  r->caplen = caplen;
-  r->len = len;
-  r->offset = off;
-  // As libpcap at nanosecond precision: the fraction scaled in 32 bits
-  // (pcap_file.cc then carries a damaged fraction into the seconds the same way).
-  r->ts_ns = uint64_t(sec) * 1000000000ull + uint64_t(uint32_t(frac * frac_ns_));
-  return true;
 }
 
 void PcapMap::advance_window() {

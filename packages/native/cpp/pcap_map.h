@@ -32,6 +32,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace pfw {
 
@@ -68,7 +69,8 @@ class PcapMap {
   bool active() const { return base_ != nullptr && !stopped_; }
   // The next record, or false when the walk stops here (see above): offset()
   // is then the file offset libpcap must continue from.
-  bool next(MappedRecord* r);
+  // Inline (below): every record of a file read in order comes through here.
+  inline bool next(MappedRecord* r);
   uint64_t offset() const { return off_; }
   // The record whose header is at file offset `off` (a reader given offsets
   // by a cluster index, cluster_index.h): false if there is none the walk
@@ -87,7 +89,15 @@ class PcapMap {
 
  private:
   // The record at `off` if the walk takes it (see above).
-  bool parse(uint64_t off, MappedRecord* r) const;
+  inline bool parse(uint64_t off, MappedRecord* r) const;
+  static uint32_t load32(const uint8_t* p, bool swapped) {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    return swapped ? __builtin_bswap32(v) : v;
+  }
+  // next() prefetches this far ahead: the hardware prefetcher stops at every
+  // 4 KiB page boundary, and each record is touched first there.
+  static constexpr size_t kPrefetchAhead = 2048;
 
   uint8_t* base_ = nullptr;
   size_t size_ = 0;
@@ -102,5 +112,38 @@ class PcapMap {
   uint32_t frac_ns_ = 1000;  // nanoseconds per unit of the timestamp fraction
   bool stopped_ = false;
 };
+
+inline bool PcapMap::parse(uint64_t off, MappedRecord* r) const {
+  if (off > end_ || end_ - off < kPcapRecordHeader) return false;
+  const uint8_t* h = base_ + off;
+  uint32_t sec = load32(h, swapped_);
+  uint32_t frac = load32(h + 4, swapped_);
+  uint32_t caplen = load32(h + 8, swapped_);
+  uint32_t len = load32(h + 12, swapped_);
+  // Larger than the snapshot: libpcap either refuses it (damage) or cuts it;
+  // cut short by the end of the file: damage. Either way libpcap reports it.
+  if (caplen > snapshot_ || end_ - off - kPcapRecordHeader < caplen) return false;
+  r->data = h + kPcapRecordHeader;
+  r->caplen = caplen;
+  r->len = len;
+  r->offset = off;
+  // As libpcap at nanosecond precision: the fraction scaled in 32 bits
+  // (pcap_file.cc then carries a damaged fraction into the seconds the same way).
+  r->ts_ns = uint64_t(sec) * 1000000000ull + uint64_t(uint32_t(frac * frac_ns_));
+  return true;
+}
+
+inline bool PcapMap::next(MappedRecord* r) {
+  if (!active()) return false;
+  // The next records' bytes, a few records ahead: the hardware prefetcher
+  // stops at every 4 KiB page boundary, and each record is touched first here.
+  if (end_ - off_ > kPrefetchAhead) __builtin_prefetch(base_ + off_ + kPrefetchAhead);
+  if (!parse(off_, r)) {
+    stopped_ = true;  // the end of the mapping, a cut header or damage: libpcap says which
+    return false;
+  }
+  off_ += kPcapRecordHeader + r->caplen;
+  return true;
+}
 
 }  // namespace pfw
