@@ -203,27 +203,44 @@ Napi::Value SoftwareClusterForTest(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// Calls visit(i, bytes, length) for every frame of info[0], an array of
+// Uint8Arrays (the differential tests below compare two paths on each).
+template <typename Visit>
+void for_each_frame(const Napi::CallbackInfo& info, const char* fn, Visit visit) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsArray()) throw_invalid(env, std::string(fn) + ": packets must be an array");
+  Napi::Array pkts = info[0].As<Napi::Array>();
+  for (uint32_t i = 0; i < pkts.Length(); ++i) {
+    Napi::Value v = pkts.Get(i);
+    if (!v.IsTypedArray()) throw_invalid(env, std::string(fn) + ": packets must be Uint8Arrays");
+    Napi::Uint8Array b = v.As<Napi::Uint8Array>();
+    visit(i, b.Data(), uint32_t(b.ByteLength()));
+  }
+}
+
+Napi::Object taken_and_mismatches(Napi::Env env, uint32_t taken, Napi::Array mismatches) {
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("taken", Napi::Number::New(env, taken));
+  out.Set("mismatches", mismatches);
+  return out;
+}
+
 // clusterHashShortcutForTest(packets, type) -> { taken, mismatches: [index, shortcut, full][] }
 // Test-only: ethernet_cluster_hash() (the index writer's shortcut) against
 // cluster_hash(locate()) on every Ethernet frame given.
 Napi::Value ClusterHashShortcutForTest(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const char* fn = "clusterHashShortcutForTest";
-  if (info.Length() < 1 || !info[0].IsArray()) throw_invalid(env, std::string(fn) + ": packets must be an array");
-  Napi::Array pkts = info[0].As<Napi::Array>();
   int type = int_arg(info, 1, -1, fn, "type");
   if (!cluster_type_hashed(type)) throw_invalid(env, std::string(fn) + ": not a hashed cluster type");
   uint32_t taken = 0;
   Napi::Array mismatches = Napi::Array::New(env);
-  for (uint32_t i = 0; i < pkts.Length(); ++i) {
-    Napi::Value v = pkts.Get(i);
-    if (!v.IsTypedArray()) throw_invalid(env, std::string(fn) + ": packets must be Uint8Arrays");
-    Napi::Uint8Array b = v.As<Napi::Uint8Array>();
+  for_each_frame(info, fn, [&](uint32_t i, const uint8_t* d, uint32_t n) {
     uint32_t fast;
-    if (!ethernet_cluster_hash(b.Data(), uint32_t(b.ByteLength()), type, &fast)) continue;
+    if (!ethernet_cluster_hash(d, n, type, &fast)) return;
     taken++;
     PacketMeta m;
-    locate(b.Data(), uint32_t(b.ByteLength()), kLinkEthernet, -1, &m);
+    locate(d, n, kLinkEthernet, -1, &m);
     const uint32_t full = cluster_hash(m, type);
     if (fast != full || (m.flags & kMetaFragment)) {
       Napi::Array row = Napi::Array::New(env, 3);
@@ -233,11 +250,8 @@ Napi::Value ClusterHashShortcutForTest(const Napi::CallbackInfo& info) {
       row.Set(2u, Napi::Number::New(env, (m.flags & kMetaFragment) ? -1.0 : double(full)));
       mismatches.Set(mismatches.Length(), row);
     }
-  }
-  Napi::Object out = Napi::Object::New(env);
-  out.Set("taken", Napi::Number::New(env, taken));
-  out.Set("mismatches", mismatches);
-  return out;
+  });
+  return taken_and_mismatches(env, taken, mismatches);
 }
 
 // locateFastForTest(packets, vlanTci) -> { taken, mismatches: number[] }
@@ -248,34 +262,25 @@ Napi::Value ClusterHashShortcutForTest(const Napi::CallbackInfo& info) {
 Napi::Value LocateFastForTest(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const char* fn = "locateFastForTest";
-  if (info.Length() < 1 || !info[0].IsArray()) throw_invalid(env, std::string(fn) + ": packets must be an array");
-  Napi::Array pkts = info[0].As<Napi::Array>();
   int tci = int_arg(info, 1, -1, fn, "vlanTci");
   tci = tci < 0 ? -1 : (tci & 0xFFFF);
   uint32_t taken = 0;
   Napi::Array mismatches = Napi::Array::New(env);
-  for (uint32_t i = 0; i < pkts.Length(); ++i) {
-    Napi::Value v = pkts.Get(i);
-    if (!v.IsTypedArray()) throw_invalid(env, std::string(fn) + ": packets must be Uint8Arrays");
-    Napi::Uint8Array b = v.As<Napi::Uint8Array>();
+  for_each_frame(info, fn, [&](uint32_t i, const uint8_t* d, uint32_t n) {
     PacketMeta fast, walked, untouched;
     std::memset(&fast, 0xA5, sizeof(fast));
     std::memcpy(&untouched, &fast, sizeof(fast));
     bool ok;
-    const bool answered = locate_ethernet_fast(b.Data(), uint32_t(b.ByteLength()), tci, &fast);
-    if (answered) {
+    if (locate_ethernet_fast(d, n, tci, &fast)) {
       taken++;
-      locate_walk(b.Data(), uint32_t(b.ByteLength()), kLinkEthernet, tci, &walked);
+      locate_walk(d, n, kLinkEthernet, tci, &walked);
       ok = std::memcmp(&fast, &walked, sizeof(fast)) == 0;
     } else {
       ok = std::memcmp(&fast, &untouched, sizeof(fast)) == 0;
     }
     if (!ok) mismatches.Set(mismatches.Length(), Napi::Number::New(env, i));
-  }
-  Napi::Object out = Napi::Object::New(env);
-  out.Set("taken", Napi::Number::New(env, taken));
-  out.Set("mismatches", mismatches);
-  return out;
+  });
+  return taken_and_mismatches(env, taken, mismatches);
 }
 
 // flowKeyFastForTest(packets) -> { taken, mismatches: number[] }
@@ -284,29 +289,20 @@ Napi::Value LocateFastForTest(const Napi::CallbackInfo& info) {
 // keys). The keys and the sender side must be equal.
 Napi::Value FlowKeyFastForTest(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const char* fn = "flowKeyFastForTest";
-  if (info.Length() < 1 || !info[0].IsArray()) throw_invalid(env, std::string(fn) + ": packets must be an array");
-  Napi::Array pkts = info[0].As<Napi::Array>();
   uint32_t taken = 0;
   Napi::Array mismatches = Napi::Array::New(env);
-  for (uint32_t i = 0; i < pkts.Length(); ++i) {
-    Napi::Value v = pkts.Get(i);
-    if (!v.IsTypedArray()) throw_invalid(env, std::string(fn) + ": packets must be Uint8Arrays");
-    Napi::Uint8Array b = v.As<Napi::Uint8Array>();
+  for_each_frame(info, "flowKeyFastForTest", [&](uint32_t i, const uint8_t* d, uint32_t n) {
     PacketMeta m;
-    locate(b.Data(), uint32_t(b.ByteLength()), kLinkEthernet, -1, &m);
-    if (!(m.flags & (kMetaIPv4 | kMetaIPv6))) continue;
+    locate(d, n, kLinkEthernet, -1, &m);
+    if (!(m.flags & (kMetaIPv4 | kMetaIPv6))) return;
     if (m.ip_version == 4 && !(m.flags & kMetaIcmp)) taken++;
     FlowKey fast, general;
     bool fast_lo, general_lo;
     make_flow_key(m, m.vlan_id, m.inner_vlan_id, &fast, &fast_lo);
     make_flow_key_general(m, m.vlan_id, m.inner_vlan_id, &general, &general_lo);
     if (!(fast == general) || fast_lo != general_lo) mismatches.Set(mismatches.Length(), Napi::Number::New(env, i));
-  }
-  Napi::Object out = Napi::Object::New(env);
-  out.Set("taken", Napi::Number::New(env, taken));
-  out.Set("mismatches", mismatches);
-  return out;
+  });
+  return taken_and_mismatches(env, taken, mismatches);
 }
 
 }  // namespace

@@ -9,9 +9,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadNative } from '../src/loader.js';
-import { sharedPcaps, SHARED_PCAPS_SKIP } from '../../../test/support/pcaps.js';
+import { SHARED_PCAPS_SKIP } from '../../../test/support/pcaps.js';
 import { buildFrame, buildIPv4Fragments } from './support/frames.js';
-import { allCuts, COMMON_FRAME_SPECS as specs, COMMON_V4 as v4, commonFrames, ipv6WithAh, mutatedFrames } from './support/common-frames.js';
+import {
+  allCuts, COMMON_FRAME_SPECS as specs, COMMON_V4 as v4, commonFrames, ipv6WithAh, mutatedFrames, SHARED_CAPTURES, sharedEthernetCaptures,
+} from './support/common-frames.js';
 import { hashVectors, vectorFrame } from './support/vectors.js';
 
 interface Compared {
@@ -70,17 +72,14 @@ describe('the index writer\'s cluster hash shortcut', () => {
     }
   });
 
-  const rows = sharedPcaps()?.filter((r) => !r.unsupported);
-  it.skipIf(!rows)(rows ? 'agrees on every frame of every shared Ethernet capture' : SHARED_PCAPS_SKIP, () => {
+  it.skipIf(!SHARED_CAPTURES)(SHARED_CAPTURES ? 'agrees on every frame of every shared Ethernet capture' : SHARED_PCAPS_SKIP, () => {
     let frames = 0;
     let taken = 0;
-    for (const row of rows!) {
-      const { linkType, packets } = native.readPcapForTest(row.file) as { linkType: number; packets: Uint8Array[] };
-      if (linkType !== 1) continue;
+    for (const { name, packets } of sharedEthernetCaptures()) {
       frames += packets.length;
       for (const type of HASHED_TYPES) {
         const r = compare(packets, type);
-        expect(r.mismatches.slice(0, 5), `${row.localPath} type ${type}`).toEqual([]);
+        expect(r.mismatches.slice(0, 5), `${name} type ${type}`).toEqual([]);
         if (type === 4) taken += r.taken;
       }
     }

@@ -7,9 +7,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadNative } from '../src/loader.js';
-import { sharedPcaps, SHARED_PCAPS_SKIP } from '../../../test/support/pcaps.js';
+import { SHARED_PCAPS_SKIP } from '../../../test/support/pcaps.js';
 import { buildFrame, buildIPv4Fragments } from './support/frames.js';
-import { commonFrames, mutatedFrames } from './support/common-frames.js';
+import { commonFrames, mutatedFrames, SHARED_CAPTURES, sharedEthernetCaptures } from './support/common-frames.js';
 
 interface Compared {
   taken: number;
@@ -44,14 +44,11 @@ describe("the flow key's IPv4 shortcut", () => {
     expect(r.taken).toBeGreaterThan(10_000);
   });
 
-  const rows = sharedPcaps()?.filter((r) => !r.unsupported);
-  it.skipIf(!rows)(rows ? 'agrees on every frame of every shared Ethernet capture' : SHARED_PCAPS_SKIP, () => {
+  it.skipIf(!SHARED_CAPTURES)(SHARED_CAPTURES ? 'agrees on every frame of every shared Ethernet capture' : SHARED_PCAPS_SKIP, () => {
     let taken = 0;
-    for (const row of rows!) {
-      const { linkType, packets } = native.readPcapForTest(row.file) as { linkType: number; packets: Uint8Array[] };
-      if (linkType !== 1) continue;
+    for (const { name, packets } of sharedEthernetCaptures()) {
       const r = compare(packets);
-      expect(r.mismatches.slice(0, 5), row.localPath).toEqual([]);
+      expect(r.mismatches.slice(0, 5), name).toEqual([]);
       taken += r.taken;
     }
     expect(taken).toBeGreaterThan(1000);

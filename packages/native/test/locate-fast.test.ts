@@ -9,9 +9,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadNative } from '../src/loader.js';
-import { sharedPcaps, SHARED_PCAPS_SKIP } from '../../../test/support/pcaps.js';
+import { SHARED_PCAPS_SKIP } from '../../../test/support/pcaps.js';
 import { buildFrame, buildIPv4Fragments } from './support/frames.js';
-import { allCuts, COMMON_FRAME_SPECS as specs, COMMON_V4 as v4, commonFrames, mutatedFrames } from './support/common-frames.js';
+import {
+  allCuts, COMMON_FRAME_SPECS as specs, COMMON_V4 as v4, commonFrames, mutatedFrames, SHARED_CAPTURES, sharedEthernetCaptures,
+} from './support/common-frames.js';
 import { hashVectors, vectorFrame } from './support/vectors.js';
 
 interface Compared {
@@ -93,17 +95,14 @@ describe("locate()'s fast path for common Ethernet frames", () => {
     }
   });
 
-  const rows = sharedPcaps()?.filter((r) => !r.unsupported);
-  it.skipIf(!rows)(rows ? 'agrees on every frame of every shared Ethernet capture' : SHARED_PCAPS_SKIP, () => {
+  it.skipIf(!SHARED_CAPTURES)(SHARED_CAPTURES ? 'agrees on every frame of every shared Ethernet capture' : SHARED_PCAPS_SKIP, () => {
     let all = 0;
     let taken = 0;
-    for (const row of rows!) {
-      const { linkType, packets } = native.readPcapForTest(row.file) as { linkType: number; packets: Uint8Array[] };
-      if (linkType !== 1) continue;
+    for (const { name, packets } of sharedEthernetCaptures()) {
       all += packets.length;
       for (const tci of [-1, 0x0123]) {
         const r = compare(packets, tci);
-        expect(r.mismatches.slice(0, 5), `${row.localPath} tci ${tci}`).toEqual([]);
+        expect(r.mismatches.slice(0, 5), `${name} tci ${tci}`).toEqual([]);
         if (tci === -1) taken += r.taken;
       }
     }

@@ -6,6 +6,8 @@
  * them: the two must agree wherever the fast one answers.
  */
 import { expect } from 'vitest';
+import { sharedPcaps } from '../../../../test/support/pcaps.js';
+import { loadNative } from '../../src/loader.js';
 import { buildFrame, type FrameSpec } from './frames.js';
 
 const v4 = { src: '10.1.2.3', dst: '192.168.7.9' };
@@ -70,4 +72,15 @@ export function mutatedFrames(frames: Uint8Array[], count: number): Uint8Array[]
     out.push(rand(4) === 0 ? f.subarray(0, rand(f.length + 1)) : f);
   }
   return out;
+}
+
+/** The shared captures (../shared/pcaps) libpcap reads, or null when they are not beside the checkout. */
+export const SHARED_CAPTURES = sharedPcaps()?.filter((r) => !r.unsupported) ?? null;
+
+/** Every frame of every shared Ethernet capture, capture by capture (read when asked). */
+export function* sharedEthernetCaptures(): Generator<{ name: string; packets: Uint8Array[] }> {
+  for (const row of SHARED_CAPTURES ?? []) {
+    const { linkType, packets } = loadNative().readPcapForTest(row.file) as { linkType: number; packets: Uint8Array[] };
+    if (linkType === 1) yield { name: row.localPath, packets };
+  }
 }
