@@ -1,6 +1,8 @@
 // Flow keys: see flow_key.h.
 #include "flow_key.h"
 
+#include <chrono>
+#include <cstdint>
 #include <random>
 
 namespace pfw {
@@ -45,8 +47,22 @@ bool order(FlowKey* k, const uint8_t* src, uint16_t sp, const uint8_t* dst, uint
 }  // namespace
 
 FlowKeyHash::FlowKeyHash() {
-  std::random_device rd;  // getrandom() on Linux
-  for (uint64_t& w : s_) w = (uint64_t(rd()) << 32) ^ rd();
+  try {
+    std::random_device rd;  // getrandom() on Linux
+    for (uint64_t& w : s_) w = (uint64_t(rd()) << 32) ^ rd();
+  } catch (...) {
+    // No entropy source (a sandbox without getrandom or /dev/urandom): a
+    // seed that still differs per table and per run, mixed by the hash.
+    uint64_t x = uint64_t(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+                 uint64_t(reinterpret_cast<uintptr_t>(this));
+    for (uint64_t& w : s_) {
+      x += 0x9E3779B97F4A7C15ull;  // splitmix64
+      uint64_t z = x;
+      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+      z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+      w = z ^ (z >> 31);
+    }
+  }
 }
 
 FlowKeyHash::FlowKeyHash(const uint64_t seed[4]) { std::memcpy(s_, seed, sizeof(s_)); }
