@@ -32,6 +32,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
 #include <cstring>
 
 namespace pfw {
@@ -95,14 +96,14 @@ class PcapMap {
     std::memcpy(&v, p, 4);
     return swapped ? __builtin_bswap32(v) : v;
   }
-  // next() prefetches this far ahead: the hardware prefetcher stops at every
-  // 4 KiB page boundary, and each record is touched first there.
+  // next() prefetches this far ahead.
   static constexpr size_t kPrefetchAhead = 2048;
 
   uint8_t* base_ = nullptr;
   size_t size_ = 0;
   uint64_t end_ = 0;       // the walk stays below this offset (size_, less if the file shrank)
   uint64_t off_ = 0;
+  uint64_t pf_ = 0;        // lines before this offset were prefetched (next())
   uint64_t released_ = 0;  // pages before this offset were given back
   uint64_t populated_ = 0; // pages before this offset were mapped in bulk
   bool populate_ = true;   // false once the kernel refused MADV_POPULATE_READ (before Linux 5.14)
@@ -135,9 +136,16 @@ inline bool PcapMap::parse(uint64_t off, MappedRecord* r) const {
 
 inline bool PcapMap::next(MappedRecord* r) {
   if (!active()) return false;
-  // The next records' bytes, a few records ahead: the hardware prefetcher
-  // stops at every 4 KiB page boundary, and each record is touched first here.
-  if (end_ - off_ > kPrefetchAhead) __builtin_prefetch(base_ + off_ + kPrefetchAhead);
+  // The next records' bytes, kPrefetchAhead ahead, every cache line once: the
+  // hardware prefetcher stops at every 4 KiB page boundary, and each record is
+  // touched first here. (One line per record, as before, left most records'
+  // header lines to the hardware: every line measured 6-10% less CPU for the
+  // walk and the index writer, alternated runs, docs/bench.md.)
+  {
+    uint64_t want = std::min<uint64_t>(end_, off_ + kPrefetchAhead);
+    if (pf_ < off_) pf_ = off_ & ~uint64_t(63);
+    for (; pf_ < want; pf_ += 64) __builtin_prefetch(base_ + pf_);
+  }
   if (!parse(off_, r)) {
     stopped_ = true;  // the end of the mapping, a cut header or damage: libpcap says which
     return false;
