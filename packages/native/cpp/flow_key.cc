@@ -65,8 +65,6 @@ FlowKeyHash::FlowKeyHash() {
   }
 }
 
-FlowKeyHash::FlowKeyHash(const uint64_t seed[4]) { std::memcpy(s_, seed, sizeof(s_)); }
-
 uint16_t icmp_counterpart(uint8_t proto, uint8_t type, uint8_t code, bool* one_way) {
   *one_way = false;
   if (proto == 1) {

@@ -68,7 +68,6 @@ inline bool operator==(const FlowKey& a, const FlowKey& b) {
 class FlowKeyHash {
  public:
   FlowKeyHash();  // a random seed
-  explicit FlowKeyHash(const uint64_t seed[4]);
   uint32_t operator()(const FlowKey& k) const {
     const uint8_t* p = reinterpret_cast<const uint8_t*>(&k);
     uint16_t tail;
