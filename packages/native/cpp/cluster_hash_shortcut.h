@@ -18,29 +18,24 @@
 
 #include "byte_order.h"
 #include "cluster_hash.h"
+#include "locate.h"
 
 namespace pfw {
 
 // `type` must be a hashed cluster type (cluster_type_hashed). No read at or
 // past `caplen`.
 [[gnu::always_inline]] inline bool ethernet_cluster_hash(const uint8_t* d, uint32_t caplen, int type, uint32_t* hash) {
-  if (caplen < 14) return false;
-  uint16_t eth = be16(d + 12);
-  uint32_t off = 14;
-  uint32_t vlan = 0;
-  if (eth == 0x8100 || eth == 0x88A8 || eth == 0x9100) {
-    if (caplen < 18) return false;
-    vlan = be16(d + 14) & 0x0FFF;
-    eth = be16(d + 16);
-    off = 18;
-  }
+  PlainEthernet e;
+  if (!plain_ethernet(d, caplen, &e)) return false;
+  const uint16_t eth = e.type;
+  uint32_t off = e.off;
+  const uint32_t vlan = e.vid;
   uint32_t h;
   uint8_t proto;
   if (eth == 0x0800) {
     if (caplen < off + 20) return false;
     const uint8_t* ip = d + off;
-    if (ip[0] != 0x45) return false;          // version 4, no options
-    if (be16(ip + 6) & 0x3FFF) return false;  // MF or an offset: a fragment
+    if (!plain_ipv4(ip)) return false;  // options or a fragment: locate walks them
     h = be32(ip + 12) + be32(ip + 16);
     proto = ip[9];
     off += 20;

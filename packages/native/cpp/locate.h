@@ -38,6 +38,36 @@ constexpr int kMaxIPv6ExtHeaders = 8;
 // The general walk (locate.cc): every link type and header locate() knows.
 void locate_walk(const uint8_t* data, uint32_t caplen, int link_type, int vlan_tci_from_meta, PacketMeta* out);
 
+// Where L3 starts in an Ethernet II frame with at most one tag in its bytes:
+// the part both fast paths share (locate_ethernet_fast below, the index
+// writer's ethernet_cluster_hash in cluster_hash_shortcut.h). false when the
+// frame is cut before the ethertype; a second tag is left in `type` (not IP).
+struct PlainEthernet {
+  uint16_t type;  // the ethertype after the tag, if any
+  uint32_t off;   // where that type's header starts
+  bool tagged;    // a tag in the frame's bytes
+  uint16_t vid;   // its VLAN id, 0 if none
+};
+[[gnu::always_inline]] inline bool plain_ethernet(const uint8_t* d, uint32_t cap, PlainEthernet* e) {
+  if (cap < 14) return false;
+  e->type = be16(d + 12);
+  e->off = 14;
+  e->tagged = false;
+  e->vid = 0;
+  if (e->type == 0x8100 || e->type == 0x88A8 || e->type == 0x9100) {
+    if (cap < 18) return false;
+    e->tagged = true;
+    e->vid = be16(d + 14) & 0x0FFF;
+    e->type = be16(d + 16);
+    e->off = 18;
+  }
+  return true;
+}
+
+// An IPv4 header (20 bytes present) that both fast paths take: version 4
+// without options, and neither MF nor an offset (not a fragment).
+[[gnu::always_inline]] inline bool plain_ipv4(const uint8_t* h) { return h[0] == 0x45 && !(be16(h + 6) & 0x3FFF); }
+
 // The frames that make up nearly all traffic, located without the Walker:
 // Ethernet II with at most one tag in the frame (two with the metadata tag),
 // then IPv4 without options and not a fragment, or IPv6 without extension
@@ -51,25 +81,20 @@ void locate_walk(const uint8_t* data, uint32_t caplen, int link_type, int vlan_t
 // every truncation flag) was ~170 instructions per packet of the batch build
 // (callgrind, docs/bench.md).
 [[gnu::always_inline]] inline bool locate_ethernet_fast(const uint8_t* d, uint32_t cap, int vlan_tci_from_meta, PacketMeta* out) {
-  if (cap < 14) return false;
-  uint16_t type = be16(d + 12);
-  uint32_t off = 14;
-  uint8_t tags = vlan_tci_from_meta >= 0 ? 1 : 0;
-  uint16_t outer = tags ? uint16_t(vlan_tci_from_meta & 0x0FFF) : 0, inner = 0;
-  if (type == 0x8100 || type == 0x88A8 || type == 0x9100) {
-    if (cap < 18) return false;
-    (tags ? inner : outer) = be16(d + 14) & 0x0FFF;
-    tags++;
-    type = be16(d + 16);
-    off = 18;  // a second tag in the frame is not IP here: the Walker's (below)
-  }
+  PlainEthernet e;
+  if (!plain_ethernet(d, cap, &e)) return false;
+  const uint16_t type = e.type;
+  const uint32_t off = e.off;
+  // A tag from metadata is the outer one; the frame's is then the inner one.
+  const bool meta_tag = vlan_tci_from_meta >= 0;
+  const uint8_t tags = uint8_t(meta_tag + e.tagged);
+  const uint16_t outer = meta_tag ? uint16_t(vlan_tci_from_meta & 0x0FFF) : e.vid;
+  const uint16_t inner = meta_tag ? e.vid : 0;
   const uint8_t* h = d + off;
   uint32_t l4;
   uint8_t proto;
   if (type == 0x0800) {
-    if (cap < off + 20) return false;
-    if (h[0] != 0x45) return false;               // version 4, no options
-    if (be16(h + 6) & 0x3FFF) return false;       // MF or an offset: a fragment
+    if (cap < off + 20 || !plain_ipv4(h)) return false;
     if (be16(h + 2) < 20) return false;           // total length shorter than the header: malformed
     proto = h[9];
     l4 = off + 20;
