@@ -32,6 +32,11 @@ struct RawPacket {
   uint32_t ifindex;       // 0 when unknown (files)
   int vlan_tci;           // tag stripped into metadata, -1 if none
   uint8_t direction;      // 0 = rx (to us), 1 = tx (outgoing), 2 = unknown (files without direction)
+  // Set by a backend that delivers only the ring's own cluster slot (a file
+  // read through its cluster index): unless the packet is an IP fragment
+  // (every slot gets those, to resolve them as the writer did), its slot is
+  // already decided and the Ring need not hash it to choose.
+  bool in_slot = false;
 };
 
 struct BackendStats {

@@ -90,12 +90,15 @@ void BatchBuilder::set_direction_filter(int keep) { dir_keep_ = keep; }
 inline bool BatchBuilder::keep(const RawPacket& p, PacketMeta* m, uint32_t* h) {
   const uint64_t number = counters_.seen++;
   locate(p.data, p.caplen, link_type_, p.vlan_tci, m);
-  const bool slotted = slot_mod_.divisor() > 1;
-  // Every packet goes through the cache, kept or not: all rings over one file
-  // must resolve the same fragments the same way. Without rows and without a
-  // slot to choose, nobody reads the hash.
-  if (descriptor_rows_ || slotted) *h = frags_.resolve(*m, cluster_hash(*m, hash_type_), p.ts_ns);
-  if (slotted) {
+  // A packet of the ring's own slot (in_slot: the cluster index chose it) has
+  // no slot left to choose, unless it is a fragment, which every slot gets.
+  const bool choose = slot_mod_.divisor() > 1 && !(p.in_slot && !(m->flags & kMetaFragment));
+  // Every fragment goes through the cache, kept or not: all rings over one
+  // file must resolve the same fragments the same way (other packets leave
+  // the cache alone). Without rows and without a slot to choose, nobody reads
+  // the hash.
+  if (descriptor_rows_ || choose) *h = frags_.resolve(*m, cluster_hash(*m, hash_type_), p.ts_ns);
+  if (choose) {
     uint64_t q = slot_type_ == kClusterRoundRobin ? number % slot_mod_.divisor() : slot_mod_.of(*h);
     if (q != slot_index_) return false;
   }

@@ -299,6 +299,7 @@ bool PcapFileBackend::fetch_indexed(uint32_t max, std::vector<RawPacket>& out, F
                                              "names a record at offset " + std::to_string(word) + " that is not there");
     }
     fill(&p, r.data, r.caplen > snaplen_ ? snaplen_ : r.caplen, r.len, r.ts_ns);
+    p.in_slot = true;
     out.push_back(p);
   }
   index_->consume(i);
