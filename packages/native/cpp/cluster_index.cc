@@ -98,8 +98,8 @@ ClusterIndexWriter::ClusterIndexWriter(const std::string& path, int cluster_type
     hdr_->ino = uint64_t(st.st_ino);
     hdr_->header_bytes = head;
     hdr_->stream_bytes = stream_bytes;
-    pos_.assign(count, 0);
-    clock_.assign(count, 0);
+    tails_.resize(count);
+    for (uint32_t i = 0; i < count; i++) tails_[i] = {stream(i), 0};
   } catch (...) {
     close();
     throw;
@@ -141,9 +141,9 @@ uint64_t* ClusterIndexWriter::stream(uint32_t slot) const {
 
 // A clock word: stream `slot`'s reader moves its flow table's clock to the
 // file's time so far (see cluster_index.h).
-void ClusterIndexWriter::put_clock(uint32_t slot) {
-  stream(slot)[pos_[slot]++] = kIndexClock | file_clock_;
-  clock_[slot] = file_clock_;
+void ClusterIndexWriter::put_clock(StreamTail& t) {
+  *t.next++ = kIndexClock | file_clock_;
+  t.clock = file_clock_;
   words_++;
 }
 
@@ -151,14 +151,17 @@ void ClusterIndexWriter::put_clock(uint32_t slot) {
 // word when the reader's flow table would otherwise not have reached the
 // file's time before this record.
 inline void ClusterIndexWriter::put(uint32_t slot, uint64_t word, uint64_t ts) {
-  if (clock_[slot] < file_clock_ && ts < file_clock_) put_clock(slot);
-  stream(slot)[pos_[slot]++] = word;
+  StreamTail& t = tails_[slot];
+  if (t.clock < file_clock_ && ts < file_clock_) put_clock(t);
+  *t.next++ = word;
   words_++;
-  if (ts > clock_[slot]) clock_[slot] = ts;
+  if (ts > t.clock) t.clock = ts;
 }
 
 void ClusterIndexWriter::publish() {
-  for (uint32_t i = 0; i < slots(); i++) hdr_->published[i].store(pos_[i], std::memory_order_release);
+  for (uint32_t i = 0; i < slots(); i++) {
+    hdr_->published[i].store(uint64_t(tails_[i].next - stream(i)), std::memory_order_release);
+  }
   hdr_->published_seq.fetch_add(1);
   if (hdr_->readers_waiting.load() != 0) futex_wake(&hdr_->published_seq);
 }
@@ -204,7 +207,7 @@ void ClusterIndexWriter::run() {
   // The end of the index: every reader's clock reaches the file's, then reads
   // on by itself from here.
   for (uint32_t s = 0; s < slots(); s++) {
-    if (clock_[s] < file_clock_) put_clock(s);
+    if (tails_[s].clock < file_clock_) put_clock(tails_[s]);
   }
   publish();
   hdr_->handover_offset = map_->offset();

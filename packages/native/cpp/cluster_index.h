@@ -114,8 +114,14 @@ class ClusterIndexWriter {
  private:
   void run();
   uint32_t slots() const { return slot_mod_.divisor(); }
+  // Where each stream's next word goes, and the newest time its reader will
+  // have seen (put() compares it with the file's).
+  struct StreamTail {
+    uint64_t* next;
+    uint64_t clock;
+  };
   uint64_t* stream(uint32_t slot) const;
-  void put_clock(uint32_t slot);
+  void put_clock(StreamTail& t);
   void put(uint32_t slot, uint64_t word, uint64_t ts);
   void publish();
 
@@ -134,9 +140,8 @@ class ClusterIndexWriter {
   uint8_t* mem_ = nullptr;
   size_t mem_bytes_ = 0;
   ClusterIndexHeader* hdr_ = nullptr;
-  std::vector<uint64_t> pos_;    // words written per stream
-  std::vector<uint64_t> clock_;  // the newest time each stream's reader will have seen
-  uint64_t file_clock_ = 0;      // the newest time of the file so far
+  std::vector<StreamTail> tails_;  // one per stream
+  uint64_t file_clock_ = 0;        // the newest time of the file so far
   std::thread thread_;
   std::atomic<bool> stop_{false};
 };

@@ -145,6 +145,23 @@ uint8_t* PcapFileBackend::reserve(uint32_t n, bool into_carry) {
   return p;
 }
 
+// Inline: every packet of a file comes through here.
+inline void PcapFileBackend::fill(RawPacket* p, const uint8_t* data, uint32_t caplen, uint32_t len, uint64_t ts_ns) const {
+  p->data = data;
+  p->caplen = caplen;
+  p->len = len;
+  p->ts_ns = ts_ns;
+  p->ifindex = 0;
+  p->vlan_tci = -1;
+  p->direction = kPacketDirUnknown;
+  if (link_type_ == kLinkLinuxSll && caplen >= 16) {
+    p->direction = be16(data) == kPacketOutgoing ? kPacketTx : kPacketRx;
+  } else if (link_type_ == kLinkLinuxSll2 && caplen >= 20) {
+    p->direction = data[10] == kPacketOutgoing ? kPacketTx : kPacketRx;
+    p->ifindex = be32(data + 4);
+  }
+}
+
 bool PcapFileBackend::read_one(RawPacket* p, bool into_carry) {
   struct pcap_pkthdr* h;
   const u_char* bytes;
@@ -193,22 +210,6 @@ bool PcapFileBackend::read_one(RawPacket* p, bool into_carry) {
     return false;  // not delivered now
   }
   return true;
-}
-
-void PcapFileBackend::fill(RawPacket* p, const uint8_t* data, uint32_t caplen, uint32_t len, uint64_t ts_ns) const {
-  p->data = data;
-  p->caplen = caplen;
-  p->len = len;
-  p->ts_ns = ts_ns;
-  p->ifindex = 0;
-  p->vlan_tci = -1;
-  p->direction = kPacketDirUnknown;
-  if (link_type_ == kLinkLinuxSll && caplen >= 16) {
-    p->direction = be16(data) == kPacketOutgoing ? kPacketTx : kPacketRx;
-  } else if (link_type_ == kLinkLinuxSll2 && caplen >= 20) {
-    p->direction = data[10] == kPacketOutgoing ? kPacketTx : kPacketRx;
-    p->ifindex = be32(data + 4);
-  }
 }
 
 bool PcapFileBackend::fetch_mapped(uint32_t max, std::vector<RawPacket>& out) {

@@ -15,7 +15,6 @@ namespace {
 
 constexpr uint32_t kMagicMicro = 0xa1b2c3d4;
 constexpr uint32_t kMagicNano = 0xa1b23c4d;
-constexpr size_t kFileHeader = 24;
 // Pages behind the read position are given back once this much has been read
 // past the last time: one madvise() per 32 MiB costs nothing per packet.
 constexpr uint64_t kReleaseEvery = 32u << 20;
@@ -38,8 +37,8 @@ bool pcap_map_disabled() {
 
 PcapMap::PcapMap(int fd, uint32_t snapshot) : snapshot_(snapshot) {
   struct stat st;
-  if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || size_t(st.st_size) < kFileHeader) return;
-  uint8_t hdr[kFileHeader];
+  if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || size_t(st.st_size) < kPcapFileHeader) return;
+  uint8_t hdr[kPcapFileHeader];
   if (pread(fd, hdr, sizeof(hdr), 0) != ssize_t(sizeof(hdr))) return;
   uint32_t magic;
   std::memcpy(&magic, hdr, 4);
@@ -68,7 +67,7 @@ PcapMap::PcapMap(int fd, uint32_t snapshot) : snapshot_(snapshot) {
   page_ = uint64_t(sysconf(_SC_PAGESIZE));
   size_ = size_t(st.st_size);
   end_ = size_;
-  off_ = kFileHeader;
+  off_ = kPcapFileHeader;
 }
 
 PcapMap::~PcapMap() { unmap(); }
@@ -77,12 +76,6 @@ void PcapMap::unmap() {
   if (base_) munmap(base_, size_);
   base_ = nullptr;
   size_ = 0;
-}
-
-bool PcapMap::record_at(uint64_t off, MappedRecord* r) {
-  if (!active() || off < kFileHeader || !parse(off, r)) return false;
-  off_ = off + kPcapRecordHeader + r->caplen;  // the window (advance_window) follows the reader
-  return true;
 }
 
 void PcapMap::stop_at(uint64_t off) {
