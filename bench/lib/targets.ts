@@ -33,9 +33,16 @@ export function evaluateTargets(rows: Map<string, RowSummary>, liveRate: number)
   ratio('handler-1', '>= 0.5x A', 'handler-1', 'a', 0.5, 'A');
   ratio('handler-1', '>= 5x B', 'handler-1', 'b', 5, 'B');
   // Beside the 2-worker verdicts: what two Baseline A processes at once reach
-  // against one in the same rounds (the machine's own 2-core scaling for this work).
+  // against one in the same rounds (the machine's own 2-core scaling for this
+  // work), and the native path in two slot processes through the cluster index
+  // against one process (the index design's own scaling, no worker runtime).
   const scaling = pairedRatio(rows.get('a-2'), rows.get('a'), ppsOf);
-  const twoCores = scaling === undefined ? '' : ` (2 Baseline A at once: ${x(scaling)})`;
+  const nativeScaling = pairedRatio(rows.get('native-2'), rows.get('native'), ppsOf);
+  const context = [
+    ...(scaling === undefined ? [] : [`2 Baseline A at once: ${x(scaling)}`]),
+    ...(nativeScaling === undefined ? [] : [`native path in 2 slots: ${x(nativeScaling)}`]),
+  ];
+  const twoCores = context.length ? ` (${context.join('; ')})` : '';
   ratio('flows-2', '>= 1.6x 1 worker', 'flows-2', 'flows-1', 1.6, `1 worker${twoCores}`);
   ratio('handler-2', '>= 1.6x 1 worker', 'handler-2', 'handler-1', 1.6, `1 worker${twoCores}`);
 

@@ -70,3 +70,20 @@ export const nativePath: Row = {
   runOnce: (env) =>
     runProgram('the native path', process.execPath, ['--import', 'tsx', path.join(PROGRAMS_DIR, 'native-path.ts'), env.capture.path], { cwd: REPO_ROOT }),
 };
+
+/**
+ * pfwork's native path in 2 processes, each reading its cluster slot through
+ * the cluster index built meanwhile (programs/native-path-slots.ts): the
+ * 2-worker rows without the worker runtime. Against the one-process native
+ * path it shows what the index design itself gives on this machine's two cores.
+ */
+export const nativePathSlots: Row = {
+  id: 'native-2',
+  title: 'pfwork native path, 2 processes through the cluster index (context)',
+  section: 'file',
+  skipReason: (env) => nativePath.skipReason(env),
+  runOnce: (env) =>
+    runProgram('the native path in 2 slots', process.execPath, ['--import', 'tsx', path.join(PROGRAMS_DIR, 'native-path-slots.ts'), env.capture.path, '--slots', '2'], {
+      cwd: REPO_ROOT,
+    }),
+};

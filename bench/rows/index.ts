@@ -1,5 +1,5 @@
 /** Every row, in table order (RUN_ORDER below is the order they run in). */
-import { baselineA, baselineA2, baselineB, baselineBRaw, nativePath } from './baselines.js';
+import { baselineA, baselineA2, baselineB, baselineBRaw, nativePath, nativePathSlots } from './baselines.js';
 import { liveC, liveNativeRow, livePfworkRow } from './live.js';
 import { pfworkFileRow } from './pfwork-file.js';
 import type { Row } from './types.js';
@@ -10,6 +10,7 @@ export const ROWS: Row[] = [
   baselineB,
   baselineBRaw,
   nativePath,
+  nativePathSlots,
   pfworkFileRow('flows-1', 1, 'flows'),
   pfworkFileRow('handler-1', 1, 'handler'),
   pfworkFileRow('flows-2', 2, 'flows'),
@@ -27,10 +28,11 @@ export const ROWS: Row[] = [
  * compares it with (1 worker after Baseline A, 2 workers after 1, the live
  * worker after the C reader), so the pair sees the machine at nearly the same
  * moment (lib/paired.ts); two Baseline A at once (the machine's own 2-core
- * scaling, printed beside the 2-worker targets) right before Baseline A.
- * Context rows and node_pcap (~25 s a run) come after.
+ * scaling, printed beside the 2-worker targets) right before Baseline A; the
+ * native path in one process and in two (also printed there) back to back.
+ * node_pcap (~25 s a run) comes after.
  */
-export const RUN_ORDER = ['a-2', 'a', 'flows-1', 'flows-2', 'handler-1', 'handler-2', 'b', 'b-raw', 'native', 'live-c', 'live-1', 'live-ring', 'live-native', 'live-2', 'live-2-max'];
+export const RUN_ORDER = ['a-2', 'a', 'flows-1', 'flows-2', 'handler-1', 'handler-2', 'native', 'native-2', 'b', 'b-raw', 'live-c', 'live-1', 'live-ring', 'live-native', 'live-2', 'live-2-max'];
 
 /** `rows` sorted by RUN_ORDER (a row missing from it runs last). */
 export function inRunOrder(rows: readonly Row[]): Row[] {

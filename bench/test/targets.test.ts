@@ -58,6 +58,19 @@ describe('evaluateTargets', () => {
     expect(find(without, 'flows-2', '>= 1.6x 1 worker').measured).toBe('1.50x 1 worker');
   });
 
+  it("prints the native path's scaling in 2 slot processes beside them too, which it does not change either", () => {
+    const t = evaluateTargets(
+      rows([{ id: 'a', pps: 100 }, { id: 'a-2', pps: 190 }, { id: 'native', pps: 100 }, { id: 'native-2', pps: 142 }, { id: 'flows-1', pps: 100 }, { id: 'flows-2', pps: 150 }]),
+      300_000,
+    );
+    expect(find(t, 'flows-2', '>= 1.6x 1 worker')).toMatchObject({
+      verdict: 'MISS',
+      measured: '1.50x 1 worker (2 Baseline A at once: 1.90x; native path in 2 slots: 1.42x)',
+    });
+    const alone = evaluateTargets(rows([{ id: 'native', pps: 100 }, { id: 'native-2', pps: 170 }, { id: 'flows-1', pps: 100 }, { id: 'flows-2', pps: 161 }]), 300_000);
+    expect(find(alone, 'flows-2', '>= 1.6x 1 worker')).toMatchObject({ verdict: 'PASS', measured: '1.61x 1 worker (native path in 2 slots: 1.70x)' });
+  });
+
   it('takes the median of the ratios within each round, not the ratio of the medians', () => {
     // The machine was fast in round 2 and slow in round 3, for both rows:
     // medians 200 and 100 would say 0.5x; within each round it is 0.8x, 0.8x, 0.5x.
