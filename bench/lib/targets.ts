@@ -42,9 +42,9 @@ export function evaluateTargets(rows: Map<string, RowSummary>, liveRate: number)
     ...(scaling === undefined ? [] : [`2 Baseline A at once: ${x(scaling)}`]),
     ...(nativeScaling === undefined ? [] : [`native path in 2 slots: ${x(nativeScaling)}`]),
   ];
-  const twoCores = context.length ? ` (${context.join('; ')})` : '';
-  ratio('flows-2', '>= 1.6x 1 worker', 'flows-2', 'flows-1', 1.6, `1 worker${twoCores}`);
-  ratio('handler-2', '>= 1.6x 1 worker', 'handler-2', 'handler-1', 1.6, `1 worker${twoCores}`);
+  const beside = context.length ? ` (${context.join('; ')})` : '';
+  ratio('flows-2', '>= 1.6x 1 worker', 'flows-2', 'flows-1', 1.6, `1 worker${beside}`);
+  ratio('handler-2', '>= 1.6x 1 worker', 'handler-2', 'handler-1', 1.6, `1 worker${beside}`);
 
   const live = pairedRatio(rows.get('live-1'), rows.get('live-c'), cpuNsOf);
   if (live === undefined) out.push({ row: 'live-1', text: 'CPU/pkt <= 1.5x C reader', measured: '', verdict: 'n/a' });
