@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CACHE_DIR, ensureCapture } from './gen/cache.js';
 import { buildCPrograms } from './lib/build-c.js';
-import { warmPageCache } from './lib/page-cache.js';
+import { cacheState, readFromDisk, warmPageCache, type CacheState } from './lib/page-cache.js';
 import { createLiveLink, type LiveLink } from './lib/live-link.js';
 import { describeMachine, machineInfo } from './lib/machine.js';
 import { loadNativeExports } from './lib/native-probe.js';
@@ -44,6 +44,13 @@ function checkCounts(row: Row, env: RowEnv, r: ProgramReport): string | undefine
     return `received ${r.packets} + dropped ${r.drops ?? 0} != sent ${r.sent}`;
   }
   return undefined;
+}
+
+/** "98% of it cached, 97% mapped in 2 MB entries". */
+function describeCache(s: CacheState): string {
+  const pct = (n: number, of: number) => `${of ? Math.round((100 * n) / of) : 0}%`;
+  const bytes = s.pages * s.pageSize;
+  return `${pct(s.resident, s.pages)} of it cached` + (s.pmdMappedBytes !== undefined && s.pmdMappedBytes >= 0 ? `, ${pct(s.pmdMappedBytes, bytes)} mapped in 2 MB entries` : '');
 }
 
 async function main(): Promise<number> {
@@ -81,6 +88,18 @@ async function main(): Promise<number> {
   for (const r of selected) {
     const why = r.skipReason(env);
     if (why) skips.set(r.id, why);
+  }
+  let pageCache: { state: CacheState; fromDisk: boolean } | undefined;
+  if (selected.some((r) => r.section === 'file' && !skips.has(r.id))) {
+    if (opts.keepPageCache) {
+      warmPageCache(capture.path);
+      pageCache = { state: cacheState(bins.page_cache!, capture.path), fromDisk: false };
+    } else {
+      const d = readFromDisk(bins.page_cache!, capture.path);
+      log(`read the capture from disk into the page cache in ${d.read.seconds.toFixed(2)} s` + (d.leftCached ? ` (${d.leftCached} pages could not be dropped: mapped by a running process?)` : ''));
+      pageCache = { state: d.after, fromDisk: true };
+    }
+    log(`the page cache holds ${describeCache(pageCache.state)}`);
   }
   let link: LiveLink | undefined;
   const runsOf = new Map<string, ProgramReport[]>(selected.map((r) => [r.id, []]));
@@ -131,9 +150,13 @@ async function main(): Promise<number> {
     `pfwork benchmark: ${c.packets.toLocaleString('en')} packets, ${c.flows.toLocaleString('en')} flows, seed ${c.seed}, ` +
     `median of ${opts.runs} run${opts.runs > 1 ? 's' : ''}` +
     (selected.some((r) => r.section === 'live') ? `; live: ${opts.livePackets.toLocaleString('en')} packets, ${opts.liveFlows.toLocaleString('en')} flows, at ${opts.liveRate.toLocaleString('en')} pps` : '');
-  const out = [header, ...tables.map(renderText), `machine: ${describeMachine(machine)}`].join('\n\n');
+  const footer = [
+    `machine: ${describeMachine(machine)}`,
+    ...(pageCache ? [`page cache: the capture ${pageCache.fromDisk ? 'read from disk once before the rows' : 'as its history left it (--keep-page-cache)'}: ${describeCache(pageCache.state)}`] : []),
+  ].join('\n');
+  const out = [header, ...tables.map(renderText), footer].join('\n\n');
   process.stdout.write(out + '\n');
-  if (opts.markdown) process.stdout.write('\n' + [header, ...tables.map(renderMarkdown), `machine: ${describeMachine(machine)}`].join('\n\n') + '\n');
+  if (opts.markdown) process.stdout.write('\n' + [header, ...tables.map(renderMarkdown), footer.replaceAll('\n', '  \n')].join('\n\n') + '\n');
   if (opts.json) {
     writeFileSync(opts.json, JSON.stringify({ options: opts, machine, capture: c, rows: summaries, targets }, null, 2) + '\n');
     log(`raw figures written to ${opts.json}`);

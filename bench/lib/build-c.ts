@@ -17,6 +17,7 @@ const PROGRAMS: CProgram[] = [
   { name: 'baseline_a', sources: ['baseline_a.c', 'flowwork.h'], libs: ['-lpcap'] },
   { name: 'tpacket_reader', sources: ['tpacket_reader.c', 'flowwork.h'], libs: [] },
   { name: 'inject', sources: ['inject.c'], libs: ['-lpcap'] },
+  { name: 'page_cache', sources: ['page_cache.c'], libs: [] },
 ];
 
 function stale(bin: string, sources: string[]): boolean {

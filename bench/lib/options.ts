@@ -16,6 +16,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --json FILE       also write every run's raw figures as JSON
   --markdown        print the tables as Markdown too (for docs/bench.md and the README)
   --cpu-prof DIR    write a V8 CPU profile of every pfwork worker's capture window into DIR
+  --keep-page-cache do not read the capture from disk once before the rows: run on the
+                    page cache as the file's history left it (docs/bench.md, "The page cache's folios")
   --list            list the rows and exit
 `;
 
@@ -46,6 +48,7 @@ export function parseOptions(argv: string[]): ParsedArgs {
       json: { type: 'string' },
       markdown: { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
+      'keep-page-cache': { type: 'boolean', default: false },
       list: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -62,6 +65,7 @@ export function parseOptions(argv: string[]): ParsedArgs {
     liveFlows: 0,
     json: values.json ?? null,
     cpuProfDir: values['cpu-prof'] ? path.resolve(values['cpu-prof']) : null,
+    keepPageCache: values['keep-page-cache'],
     markdown: values.markdown,
     list: values.list,
     help: values.help,

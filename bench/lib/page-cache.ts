@@ -8,7 +8,18 @@
  * cached. Whether a run would have started cold depended on how long the
  * previous rows took, which showed up as rows (and ratios) moving up to 2x
  * between runs.
+ *
+ * Once, before the first row, the runner also drops the capture from the
+ * page cache and reads it back (readFromDisk): how much a process mapping the
+ * file pays the kernel depends on the folios the page cache holds it in
+ * (bench/c/page_cache.c says why), and those depend on the file's history: a
+ * capture the generator has just written sits in folios no larger than its
+ * 1 MB writes, one read in from disk mostly in 2 MB folios mapped one entry
+ * each. Measured on the default capture: the native path 5.17 M against
+ * 5.52 Mpps, 2 processes through the cluster index (three mappings of the
+ * file) 7.25 M against 8.36 Mpps (docs/bench.md, "The page cache's folios").
  */
+import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
 
 const CHUNK = 8 << 20;
@@ -37,4 +48,45 @@ export function warmPageCache(file: string): WarmResult {
   }
   const seconds = (performance.now() - t0) / 1000;
   return { bytes, seconds, wasCold: bytes / Math.max(seconds, 1e-9) < 2e9 };
+}
+
+export interface CacheState {
+  /** The file's pages, of pageSize bytes. */
+  pages: number;
+  pageSize: number;
+  /** Of which in the page cache. */
+  resident: number;
+  /** Bytes a mapping of the file gets as 2 MB entries (only measured by cacheState()). */
+  pmdMappedBytes?: number;
+}
+
+function pageCache(bin: string, command: 'drop' | 'resident', file: string): CacheState {
+  try {
+    return JSON.parse(execFileSync(bin, [command, file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as CacheState;
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error(e.stderr?.trim() || e.message);
+  }
+}
+
+/** What the page cache holds of `file` (bench/c/page_cache.c; `bin` is its binary). */
+export function cacheState(bin: string, file: string): CacheState {
+  return pageCache(bin, 'resident', file);
+}
+
+export interface FromDisk {
+  /** Pages still cached right after the drop (pages mapped by a running process stay). */
+  leftCached: number;
+  read: WarmResult;
+  after: CacheState;
+}
+
+/**
+ * Drops `file` from the page cache and reads it back through readahead, so
+ * the rows find it in the folios a capture read from disk has (above).
+ */
+export function readFromDisk(bin: string, file: string): FromDisk {
+  const dropped = pageCache(bin, 'drop', file);
+  const read = warmPageCache(file);
+  return { leftCached: dropped.resident, read, after: cacheState(bin, file) };
 }

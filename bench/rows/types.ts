@@ -20,6 +20,8 @@ export interface RunOptions {
   json: string | null;
   /** Profile the Node processes of pfwork rows (--cpu-prof) into this directory. */
   cpuProfDir: string | null;
+  /** Leave the capture's page cache as it is instead of reading the file from disk once first. */
+  keepPageCache: boolean;
 }
 
 export interface RowEnv {

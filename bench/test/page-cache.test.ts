@@ -1,15 +1,19 @@
 /**
  * warmPageCache() reads the whole capture, every byte once, before each file
  * row's run (bench/lib/page-cache.ts): a short read would leave the rest of
- * the file to the disk and the row measuring it.
+ * the file to the disk and the row measuring it. readFromDisk() drops the
+ * capture from the page cache first (once per run), on the file system the
+ * benchmark's cache directory is on.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { warmPageCache } from '../lib/page-cache.js';
+import { CACHE_DIR } from '../gen/cache.js';
+import { buildCPrograms } from '../lib/build-c.js';
+import { cacheState, readFromDisk, warmPageCache } from '../lib/page-cache.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'pfw-bench-warm-'));
+mkdirSync(CACHE_DIR, { recursive: true });
+const dir = mkdtempSync(path.join(CACHE_DIR, 'test-page-cache-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('warmPageCache', () => {
@@ -27,5 +31,29 @@ describe('warmPageCache', () => {
 
   it('fails on a file that is not there (the row does not run on a capture it cannot read)', () => {
     expect(() => warmPageCache(path.join(dir, 'missing.pcap'))).toThrow(/ENOENT/);
+  });
+});
+
+describe('readFromDisk', () => {
+  const bin = buildCPrograms().page_cache!;
+
+  it('drops every page of the file, reads it all back, and says what the page cache then holds', () => {
+    const size = (8 << 20) * 3 + 4097;
+    const file = path.join(dir, 'disk.bin');
+    writeFileSync(file, Buffer.alloc(size, 3)); // dirty pages: written back before the drop
+    const pages = Math.ceil(size / cacheState(bin, file).pageSize);
+    expect(cacheState(bin, file).resident).toBe(pages);
+    const d = readFromDisk(bin, file);
+    expect(d.leftCached).toBe(0);
+    expect(d.read.bytes).toBe(size);
+    expect(d.after.pages).toBe(pages);
+    expect(d.after.resident).toBe(pages);
+    // Whether the kernel maps any of it in 2 MB entries depends on it and the file system: only its range is asserted.
+    expect(d.after.pmdMappedBytes).toBeGreaterThanOrEqual(0);
+    expect(d.after.pmdMappedBytes).toBeLessThanOrEqual(size);
+  });
+
+  it('names the file it cannot open', () => {
+    expect(() => readFromDisk(bin, path.join(dir, 'missing.pcap'))).toThrow(/cannot open .*missing\.pcap: No such file/);
   });
 });
