@@ -23,6 +23,13 @@ constexpr uint64_t kReleaseEvery = 32u << 20;
 // page fault that would otherwise map every 16 pages (~10% of the walk's
 // CPU time on the bench capture).
 constexpr uint64_t kPopulateAhead = 8u << 20;
+// Both windows move in whole 2 MiB units, aligned in the file (and so in the
+// mapping, which the kernel aligns for large files): a file read in from disk
+// sits in the page cache mostly in 2 MiB folios, each mapped by one entry
+// when its first page is the one faulted in, and given back whole. A window
+// edge inside such a unit would split its entry into 512 (docs/bench.md,
+// "The page cache's folios"). A multiple of every page size madvise() needs.
+constexpr uint64_t kHugeUnit = 2u << 20;
 
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22  // Linux 5.14; older kernels answer EINVAL and the walk faults pages in
@@ -64,7 +71,6 @@ PcapMap::PcapMap(int fd, uint32_t snapshot) : snapshot_(snapshot) {
   if (p == MAP_FAILED) return;  // libpcap reads it instead
   madvise(p, size_t(st.st_size), MADV_SEQUENTIAL);
   base_ = static_cast<uint8_t*>(p);
-  page_ = uint64_t(sysconf(_SC_PAGESIZE));
   size_ = size_t(st.st_size);
   end_ = size_;
   off_ = kPcapFileHeader;
@@ -85,16 +91,15 @@ void PcapMap::stop_at(uint64_t off) {
 
 void PcapMap::advance_window() {
   if (!base_) return;
-  const uint64_t page = page_;
   if (off_ - released_ >= kReleaseEvery) {
-    uint64_t upto = off_ & ~(page - 1);
+    uint64_t upto = off_ & ~(kHugeUnit - 1);
     if (upto > released_) {
       madvise(base_ + released_, size_t(upto - released_), MADV_DONTNEED);
       released_ = upto;
     }
   }
   if (populate_ && populated_ < size_ && off_ + kPopulateAhead / 2 >= populated_) {
-    uint64_t from = std::max(populated_, off_ & ~(page - 1));
+    uint64_t from = std::max(populated_, off_ & ~(kHugeUnit - 1));
     uint64_t to = std::min<uint64_t>(size_, from + kPopulateAhead);
     if (madvise(base_ + from, size_t(to - from), MADV_POPULATE_READ) != 0) {
       if (errno == EFAULT) {

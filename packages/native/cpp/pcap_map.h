@@ -110,7 +110,6 @@ class PcapMap {
   uint64_t released_ = 0;  // pages before this offset were given back
   uint64_t populated_ = 0; // pages before this offset were mapped in bulk
   bool populate_ = true;   // false once the kernel refused MADV_POPULATE_READ (before Linux 5.14)
-  uint64_t page_ = 4096;   // the system's page size (advance_window rounds to it)
   uint32_t snapshot_;
   bool swapped_ = false;
   uint32_t frac_ns_ = 1000;  // nanoseconds per unit of the timestamp fraction
