@@ -16,8 +16,9 @@ export const USAGE = `usage: npm run bench -- [options]
   --json FILE       also write every run's raw figures as JSON
   --markdown        print the tables as Markdown too (for docs/bench.md and the README)
   --cpu-prof DIR    write a V8 CPU profile of every pfwork worker's capture window into DIR
-  --keep-page-cache do not read the capture from disk once before the rows: run on the
-                    page cache as the file's history left it (docs/bench.md, "The page cache's folios")
+  --keep-page-cache do not drop the capture from the page cache before each file run (it is
+                    then only read through): run on the page cache as the file's history left
+                    it (docs/bench.md, "The page cache's folios")
   --list            list the rows and exit
 `;
 

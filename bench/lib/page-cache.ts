@@ -9,15 +9,17 @@
  * previous rows took, which showed up as rows (and ratios) moving up to 2x
  * between runs.
  *
- * Once, before the first row, the runner also drops the capture from the
- * page cache and reads it back (readFromDisk): how much a process mapping the
- * file pays the kernel depends on the folios the page cache holds it in
- * (bench/c/page_cache.c says why), and those depend on the file's history: a
- * capture the generator has just written sits in folios no larger than its
- * 1 MB writes, one read in from disk mostly in 2 MB folios mapped one entry
- * each. Measured on the default capture: the native path 5.17 M against
- * 5.52 Mpps, 2 processes through the cluster index (three mappings of the
- * file) 7.25 M against 8.36 Mpps (docs/bench.md, "The page cache's folios").
+ * By default the runner also drops the capture from the page cache first,
+ * so every run finds it as read from disk (prepareCapture): what a process
+ * mapping the file pays the kernel depends on the folios the page cache
+ * holds it in (bench/c/page_cache.c says why), and those depend on the
+ * file's history. The generator's fresh file sits in folios no larger than
+ * its 1 MB writes; read in from disk it sits mostly in 2 MB folios, mapped
+ * one entry each; and DAMON, evicting idle pieces of it, leaves the rest in
+ * small folios once they are read back (measured: 98% of the capture
+ * mappable in 2 MB entries after a read from disk, 34% after a full
+ * benchmark run that only re-read what was evicted). docs/bench.md, "The
+ * page cache's folios", has what each state costs.
  */
 import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
@@ -56,7 +58,7 @@ export interface CacheState {
   pageSize: number;
   /** Of which in the page cache. */
   resident: number;
-  /** Bytes a mapping of the file gets as 2 MB entries (only measured by cacheState()). */
+  /** Bytes a mapping of the file gets as 2 MB entries (measured by cacheState() only). */
   pmdMappedBytes?: number;
 }
 
@@ -74,19 +76,21 @@ export function cacheState(bin: string, file: string): CacheState {
   return pageCache(bin, 'resident', file);
 }
 
-export interface FromDisk {
-  /** Pages still cached right after the drop (pages mapped by a running process stay). */
+export interface Prepared {
+  /** Pages still cached right after the drop (a running process's mapping keeps them); 0 without one. */
   leftCached: number;
   read: WarmResult;
-  after: CacheState;
+  /** What the run that follows finds. */
+  state: CacheState;
 }
 
 /**
- * Drops `file` from the page cache and reads it back through readahead, so
- * the rows find it in the folios a capture read from disk has (above).
+ * Makes `file` cached for a run: read from disk (dropped from the page cache,
+ * then read back through readahead) when `fromDisk`, otherwise only read
+ * through, as its history left it.
  */
-export function readFromDisk(bin: string, file: string): FromDisk {
-  const dropped = pageCache(bin, 'drop', file);
+export function prepareCapture(bin: string, file: string, fromDisk: boolean): Prepared {
+  const leftCached = fromDisk ? pageCache(bin, 'drop', file).resident : 0;
   const read = warmPageCache(file);
-  return { leftCached: dropped.resident, read, after: cacheState(bin, file) };
+  return { leftCached, read, state: cacheState(bin, file) };
 }

@@ -20,7 +20,7 @@ export interface RunOptions {
   json: string | null;
   /** Profile the Node processes of pfwork rows (--cpu-prof) into this directory. */
   cpuProfDir: string | null;
-  /** Leave the capture's page cache as it is instead of reading the file from disk once first. */
+  /** Leave the capture's page cache as it is instead of reading the file from disk before each file run. */
   keepPageCache: boolean;
 }
 

@@ -1,16 +1,16 @@
 /**
  * warmPageCache() reads the whole capture, every byte once, before each file
  * row's run (bench/lib/page-cache.ts): a short read would leave the rest of
- * the file to the disk and the row measuring it. readFromDisk() drops the
- * capture from the page cache first (once per run), on the file system the
- * benchmark's cache directory is on.
+ * the file to the disk and the row measuring it. prepareCapture() drops the
+ * capture from the page cache first (before each file run unless
+ * --keep-page-cache), on the file system the benchmark's cache directory is on.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CACHE_DIR } from '../gen/cache.js';
 import { buildCPrograms } from '../lib/build-c.js';
-import { cacheState, readFromDisk, warmPageCache } from '../lib/page-cache.js';
+import { cacheState, prepareCapture, warmPageCache } from '../lib/page-cache.js';
 
 mkdirSync(CACHE_DIR, { recursive: true });
 const dir = mkdtempSync(path.join(CACHE_DIR, 'test-page-cache-'));
@@ -34,26 +34,33 @@ describe('warmPageCache', () => {
   });
 });
 
-describe('readFromDisk', () => {
+describe('prepareCapture', () => {
   const bin = buildCPrograms().page_cache!;
+  const size = (8 << 20) * 3 + 4097;
+  const file = path.join(dir, 'disk.bin');
 
-  it('drops every page of the file, reads it all back, and says what the page cache then holds', () => {
-    const size = (8 << 20) * 3 + 4097;
-    const file = path.join(dir, 'disk.bin');
+  it('from disk: drops every page of the file, reads it all back, and says what the page cache then holds', () => {
     writeFileSync(file, Buffer.alloc(size, 3)); // dirty pages: written back before the drop
     const pages = Math.ceil(size / cacheState(bin, file).pageSize);
     expect(cacheState(bin, file).resident).toBe(pages);
-    const d = readFromDisk(bin, file);
-    expect(d.leftCached).toBe(0);
-    expect(d.read.bytes).toBe(size);
-    expect(d.after.pages).toBe(pages);
-    expect(d.after.resident).toBe(pages);
-    // Whether the kernel maps any of it in 2 MB entries depends on it and the file system: only its range is asserted.
-    expect(d.after.pmdMappedBytes).toBeGreaterThanOrEqual(0);
-    expect(d.after.pmdMappedBytes).toBeLessThanOrEqual(size);
+    const p = prepareCapture(bin, file, true);
+    expect(p.leftCached).toBe(0); // what stayed cached right after the drop
+    expect(p.read.bytes).toBe(size);
+    expect(p.state.pages).toBe(pages);
+    expect(p.state.resident).toBe(pages);
+    // Whether the kernel maps any of it in 2 MB entries depends on it and the file system: only the range is asserted.
+    expect(p.state.pmdMappedBytes).toBeGreaterThanOrEqual(0);
+    expect(p.state.pmdMappedBytes).toBeLessThanOrEqual(size);
+  });
+
+  it('as it is (--keep-page-cache): reads it through and leaves it cached', () => {
+    writeFileSync(file, Buffer.alloc(size, 4));
+    const p = prepareCapture(bin, file, false);
+    expect(p.read.bytes).toBe(size);
+    expect(p.state.resident).toBe(p.state.pages);
   });
 
   it('names the file it cannot open', () => {
-    expect(() => readFromDisk(bin, path.join(dir, 'missing.pcap'))).toThrow(/cannot open .*missing\.pcap: No such file/);
+    expect(() => prepareCapture(bin, path.join(dir, 'missing.pcap'), true)).toThrow(/cannot open .*missing\.pcap: No such file/);
   });
 });
