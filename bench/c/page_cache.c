@@ -1,6 +1,7 @@
 // What the page cache holds of a file, and dropping it (bench/lib/page-cache.ts).
 //
-//   page_cache resident FILE   {"pages":N,"pageSize":P,"resident":R,"pmdMappedBytes":B}
+//   page_cache resident FILE   {"pages":N,"pageSize":P,"resident":R,"pmdMappedBytes":B,
+//                               "mapSeconds":M,"unmapSeconds":U}
 //   page_cache drop FILE       writes back and drops the file's pages, then
 //                              {"pages":N,"pageSize":P,"resident":R} (R: what stayed)
 //
@@ -18,6 +19,8 @@
 // entries once populated (FilePmdMapped in /proc/self/smaps_rollup), the
 // folio state the rows will see. Populating maps pages already in the cache
 // (and reads the rest from disk, so `drop` does not measure it).
+// mapSeconds, unmapSeconds: what populating that mapping and unmapping it
+// took, the kernel's share of every process that maps the file.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +29,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef MADV_POPULATE_READ
@@ -70,15 +74,35 @@ static long pmd_mapped_kb(void) {
   return kb;
 }
 
-static long long pmd_mapped_bytes(int fd, size_t size) {
-  if (size == 0) return 0;
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+struct mapping_cost {
+  long long pmd_bytes;  // -1: not measured
+  double map_s, unmap_s;
+};
+
+static struct mapping_cost map_whole(int fd, size_t size) {
+  struct mapping_cost c = {-1, 0, 0};
+  if (size == 0) {
+    c.pmd_bytes = 0;
+    return c;
+  }
   void* p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  if (p == MAP_FAILED) return -1;
+  if (p == MAP_FAILED) return c;
   long before = pmd_mapped_kb();
-  long after = -1;
-  if (before >= 0 && madvise(p, size, MADV_POPULATE_READ) == 0) after = pmd_mapped_kb();
+  double t0 = now();
+  int populated = madvise(p, size, MADV_POPULATE_READ) == 0;
+  c.map_s = now() - t0;
+  long after = populated && before >= 0 ? pmd_mapped_kb() : -1;
+  t0 = now();
   munmap(p, size);
-  return after < 0 ? -1 : (long long)(after - before) * 1024;
+  c.unmap_s = now() - t0;
+  if (after >= 0) c.pmd_bytes = (long long)(after - before) * 1024;
+  return c;
 }
 
 int main(int argc, char** argv) {
@@ -106,7 +130,10 @@ int main(int argc, char** argv) {
   if (resident(fd, size, page, &res) != 0) return fail("cannot count the cached pages of", file);
   printf("{\"pages\":%zu,\"pageSize\":%zu,\"resident\":%lu", (size + page - 1) / page, page, res);
   // After counting: populating reads in what is not cached.
-  if (strcmp(argv[1], "resident") == 0) printf(",\"pmdMappedBytes\":%lld", pmd_mapped_bytes(fd, size));
+  if (strcmp(argv[1], "resident") == 0) {
+    struct mapping_cost c = map_whole(fd, size);
+    printf(",\"pmdMappedBytes\":%lld,\"mapSeconds\":%.4f,\"unmapSeconds\":%.4f", c.pmd_bytes, c.map_s, c.unmap_s);
+  }
   printf("}\n");
   close(fd);
   return 0;

@@ -58,8 +58,11 @@ export interface CacheState {
   pageSize: number;
   /** Of which in the page cache. */
   resident: number;
-  /** Bytes a mapping of the file gets as 2 MB entries (measured by cacheState() only). */
+  /** Bytes a mapping of the file gets as 2 MB entries (this and the next two: cacheState() only). */
   pmdMappedBytes?: number;
+  /** What populating that mapping took, and unmapping it. */
+  mapSeconds?: number;
+  unmapSeconds?: number;
 }
 
 function pageCache(bin: string, command: 'drop' | 'resident', file: string): CacheState {

@@ -5,7 +5,7 @@
  * capture from the page cache first (before each file run unless
  * --keep-page-cache), on the file system the benchmark's cache directory is on.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CACHE_DIR } from '../gen/cache.js';
@@ -34,7 +34,11 @@ describe('warmPageCache', () => {
   });
 });
 
-describe('prepareCapture', () => {
+// tmpfs and ramfs keep a file's pages in memory: there is no disk to drop them to.
+const MEMORY_FS: Record<number, string> = { 0x01021994: 'tmpfs', 0x858458f6: 'ramfs' };
+const memoryFs = MEMORY_FS[statfsSync(dir).type];
+
+describe.skipIf(memoryFs !== undefined)(`prepareCapture${memoryFs ? ` (skipped: bench/.cache is on ${memoryFs}, which has no disk to drop pages to)` : ''}`, () => {
   const bin = buildCPrograms().page_cache!;
   const size = (8 << 20) * 3 + 4097;
   const file = path.join(dir, 'disk.bin');
@@ -51,6 +55,8 @@ describe('prepareCapture', () => {
     // Whether the kernel maps any of it in 2 MB entries depends on it and the file system: only the range is asserted.
     expect(p.state.pmdMappedBytes).toBeGreaterThanOrEqual(0);
     expect(p.state.pmdMappedBytes).toBeLessThanOrEqual(size);
+    expect(p.state.mapSeconds).toBeGreaterThan(0);
+    expect(p.state.unmapSeconds).toBeGreaterThan(0);
   });
 
   it('as it is (--keep-page-cache): reads it through and leaves it cached', () => {
