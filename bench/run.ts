@@ -159,7 +159,7 @@ async function main(): Promise<number> {
   process.stdout.write(out + '\n');
   if (opts.markdown) process.stdout.write('\n' + [header, ...tables.map(renderMarkdown), footer.replaceAll('\n', '  \n')].join('\n\n') + '\n');
   if (opts.json) {
-    writeFileSync(opts.json, JSON.stringify({ options: opts, machine, capture: c, rows: summaries, targets }, null, 2) + '\n');
+    writeFileSync(opts.json, JSON.stringify({ options: opts, machine, capture: c, pageCache: cacheStates, rows: summaries, targets }, null, 2) + '\n');
     log(`raw figures written to ${opts.json}`);
   }
   return errors.size ? 1 : 0;
