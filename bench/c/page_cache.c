@@ -12,7 +12,7 @@
 // program (the benchmark's generator, tcpdump) sits in folios no larger than
 // its writes, and every 4 KiB page of every process mapping it costs a
 // page-table entry to map and another to unmap. So the runner reads the
-// capture from disk once before the rows (drop, then read), whatever the
+// capture from disk before every file run (drop, then read), whatever the
 // file's history was.
 //
 // pmdMappedBytes: the bytes a fresh private mapping of the file gets as 2 MB
