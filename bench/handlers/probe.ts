@@ -2,7 +2,7 @@
  * Measurement shared by the bench handlers, taken inside each worker so that
  * process start-up (tsx, module loading) is not counted: wall time and CPU from
  * setup() (the ring is open, capture starts next) to close() (after the last
- * packet and the flow flush), JS heap after a full GC when capture starts and
+ * packet and the flow flush), JS heap after a full GC before capture starts and
  * when the worker exits, peak RSS. Each worker writes its figures to
  * `${out}.${index}.json` as it exits.
  *
@@ -29,7 +29,7 @@ export interface WorkerProbe {
   /** Heap used after a full GC: when capture starts, and when the worker exits (its output sent). */
   heapStart: number;
   heapEnd: number;
-  /** Heap used after a full GC in close(): includes the records of the end-of-input flow flush not yet sent. */
+  /** Heap used after a full GC in close(), once every worker has taken its t1: includes the records of the end-of-input flow flush not sent yet. */
   heapAtClose: number;
   rssKb: number;
   /** Garbage collections during the run: young generation (scavenges) and full (mark-compact). */
@@ -50,18 +50,37 @@ function heapAfterGc(): number {
 
 const now = () => performance.timeOrigin + performance.now();
 
+// Time for V8's concurrent sweeping after a full GC (an 11 MB heap here).
+const GC_SETTLE_MS = 50;
+// The end barrier gives up after this long (a worker that died never writes its marker).
+const END_BARRIER_MS = 120_000;
+
+async function allDone(count: number, out: string): Promise<void> {
+  const until = Date.now() + END_BARRIER_MS;
+  for (let i = 0; i < count; i++) while (!existsSync(`${out}.${i}.done`) && Date.now() < until) await sleep(2);
+}
+
 /**
  * Starts a probe (await it in setup); finish() (in close) writes the figures.
  * Writes `${out}.${worker}.ready`, then waits until every worker of the run
  * has (a start barrier: workers forked one after the other on a busy machine
  * would otherwise start capturing at different times, and the run's wall time
  * would measure process start-up). Live runs inject once all are ready.
+ *
+ * The probe's own full GCs stay out of every worker's window: the one for
+ * heapStart runs before the start barrier, with time for V8's helper threads
+ * to finish sweeping after it; the ones for heapAtClose and heapEnd run after
+ * an end barrier (finish() waits until every worker has taken its t1). On two
+ * cores shared by two workers, a worker that finished first otherwise ran
+ * these GCs (~110 ms of CPU, perf) on the cores the other was still
+ * measured on, which a 1-worker run never pays inside its window.
  */
 export async function startProbe(worker: number, count: number, out: string, cpuProfDir?: string) {
+  const heapStart = heapAfterGc();
+  await sleep(GC_SETTLE_MS);
   writeFileSync(`${out}.${worker}.ready`, '');
   for (let i = 0; i < count; i++) while (!existsSync(`${out}.${i}.ready`)) await sleep(2);
   const profiler = cpuProfDir ? await startProfiler() : undefined;
-  const heapStart = heapAfterGc();
   let minorGcs = 0;
   let majorGcs = 0;
   const gcs = new PerformanceObserver((list) => {
@@ -78,6 +97,8 @@ export async function startProbe(worker: number, count: number, out: string, cpu
     async finish(extra: Record<string, unknown> = {}): Promise<WorkerProbe> {
       const t1 = now();
       const cpu = process.cpuUsage(cpu0);
+      writeFileSync(`${out}.${worker}.done`, '');
+      await allDone(count, out);
       if (profiler && cpuProfDir) {
         mkdirSync(cpuProfDir, { recursive: true });
         const file = path.join(cpuProfDir, `${path.basename(out)}.worker${worker}.cpuprofile`);
