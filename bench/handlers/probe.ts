@@ -26,7 +26,7 @@ export interface WorkerProbe {
   t0: number;
   t1: number;
   cpuSeconds: number;
-  /** Heap used after a full GC: when capture starts, and when the worker exits (its output sent). */
+  /** Heap used after a full GC: before capture starts (before the start barrier), and when the worker exits (its output sent). */
   heapStart: number;
   heapEnd: number;
   /** Heap used after a full GC in close(), once every worker has taken its t1: includes the records of the end-of-input flow flush not sent yet. */
