@@ -55,9 +55,10 @@ const GC_SETTLE_MS = 50;
 // The end barrier gives up after this long (a worker that died never writes its marker).
 const END_BARRIER_MS = 120_000;
 
-async function allDone(count: number, out: string): Promise<void> {
-  const until = Date.now() + END_BARRIER_MS;
-  for (let i = 0; i < count; i++) while (!existsSync(`${out}.${i}.done`) && Date.now() < until) await sleep(2);
+/** A barrier: until every worker of the run has written `${out}.${i}.${marker}` (or the time is up). */
+async function waitForAll(count: number, out: string, marker: 'ready' | 'done', timeoutMs = Infinity): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (let i = 0; i < count; i++) while (!existsSync(`${out}.${i}.${marker}`) && Date.now() < until) await sleep(2);
 }
 
 /**
@@ -79,7 +80,7 @@ export async function startProbe(worker: number, count: number, out: string, cpu
   const heapStart = heapAfterGc();
   await sleep(GC_SETTLE_MS);
   writeFileSync(`${out}.${worker}.ready`, '');
-  for (let i = 0; i < count; i++) while (!existsSync(`${out}.${i}.ready`)) await sleep(2);
+  await waitForAll(count, out, 'ready');
   const profiler = cpuProfDir ? await startProfiler() : undefined;
   let minorGcs = 0;
   let majorGcs = 0;
@@ -98,7 +99,7 @@ export async function startProbe(worker: number, count: number, out: string, cpu
       const t1 = now();
       const cpu = process.cpuUsage(cpu0);
       writeFileSync(`${out}.${worker}.done`, '');
-      await allDone(count, out);
+      await waitForAll(count, out, 'done', END_BARRIER_MS);
       if (profiler && cpuProfDir) {
         mkdirSync(cpuProfDir, { recursive: true });
         const file = path.join(cpuProfDir, `${path.basename(out)}.worker${worker}.cpuprofile`);

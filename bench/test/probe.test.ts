@@ -16,7 +16,7 @@ const dir = mkdtempSync(path.join(tmpdir(), 'pfw-probe-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the probe of a 2-worker run', () => {
-  it("waits in finish() until the other worker has taken its t1, then takes its GCs; each t1 is the worker's own", async () => {
+  it("returns from finish() only once the other worker has taken its t1; each t1 is the worker's own", async () => {
     const out = path.join(dir, 'run');
     // Both workers of the run, in one process: each waits for the other at the start barrier.
     const [first, second] = await Promise.all([startProbe(0, 2, out), startProbe(1, 2, out)]);
