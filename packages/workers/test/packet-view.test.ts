@@ -59,4 +59,26 @@ describe('PacketView ports and ICMP', () => {
       ring.close();
     }
   });
+
+  it('data is one view of the current packet per call: the same object on every read, the next packet\'s bytes after moveTo', async () => {
+    const { ring, batch } = await readAll();
+    try {
+      const v = new PacketView(batch);
+      const views: Uint8Array[] = [];
+      frames.forEach((frame, i) => {
+        v.moveTo(batch, i);
+        const d = v.data;
+        expect(v.data).toBe(d);
+        expect(Array.from(d)).toEqual(Array.from(frame));
+        views.push(d);
+      });
+      expect(new Set(views).size).toBe(frames.length);
+      // moving back to a packet gives its bytes again, in a new view
+      v.moveTo(batch, 0);
+      expect(v.data).not.toBe(views[0]);
+      expect(Array.from(v.data)).toEqual(Array.from(frames[0]!));
+    } finally {
+      ring.close();
+    }
+  });
 });

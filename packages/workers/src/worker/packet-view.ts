@@ -18,6 +18,12 @@ export class PacketView implements Packet {
   #i = 0;
   /** Start of the current packet in `#b.data`. */
   #at = 0;
+  /**
+   * The current packet's `data` view, made on its first read: a handler that
+   * reads `data` more than once per packet (a decoder per layer, an address
+   * and then the payload) gets one view instead of one allocation per read.
+   */
+  #data: Uint8Array | undefined = undefined;
 
   constructor(batch: Batch) {
     this.#b = batch;
@@ -28,6 +34,7 @@ export class PacketView implements Packet {
     this.#b = batch;
     this.#i = i;
     this.#at = batch.dataOff[i]!;
+    this.#data = undefined;
     return this;
   }
 
@@ -61,9 +68,9 @@ export class PacketView implements Packet {
     return this.#b.len[this.#i]!;
   }
 
-  /** The captured bytes; a view into ring memory, valid only during this call. */
+  /** The captured bytes; a view into ring memory, valid only during this call (the same view on every read in it). */
   get data(): Uint8Array {
-    return this.#b.data.subarray(this.#at, this.#at + this.#b.caplen[this.#i]!);
+    return (this.#data ??= this.#b.data.subarray(this.#at, this.#at + this.#b.caplen[this.#i]!));
   }
 
   /** Outer VLAN id, 0 if untagged. */
