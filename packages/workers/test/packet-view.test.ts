@@ -2,7 +2,8 @@
  * The handler's Packet (src/worker/packet-view.ts) over a real batch read by
  * the native file backend: ports only where the protocol has them, ICMP
  * type/code on their own fields (the batch's port columns carry them, Zeek's
- * flow-record convention, which the Packet contract does not).
+ * flow-record convention, which the Packet contract does not); `data` made
+ * once per packet and read again for free.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,7 +60,9 @@ describe('PacketView ports and ICMP', () => {
       ring.close();
     }
   });
+});
 
+describe('PacketView data', () => {
   it('data is one view of the current packet per call: the same object on every read, the next packet\'s bytes after moveTo', async () => {
     const { ring, batch } = await readAll();
     try {

@@ -24,7 +24,8 @@ export interface Packet {
   /**
    * The captured bytes. VALID ONLY DURING THE CALL that received this packet:
    * the ring memory goes back to the kernel after the batch, and the next
-   * packet reuses this view. Keep bytes with copy().
+   * packet reuses this view. Keep bytes with copy(). Reading it again in the
+   * same call returns the same view (no new allocation).
    */
   readonly data: Uint8Array;
   /**
