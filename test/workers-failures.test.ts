@@ -85,6 +85,8 @@ describe.concurrent('failure paths', () => {
     const r = await pfwork(start({ handler: { config: { exitOn: { packet: 400, worker: 1, onceFile: once, code: 9 } } } }));
     expect(r.code).toBe(0);
     expect(r.logs.some((l) => l.msg === 'worker 1 crashed (exit code 9); restarting in 100 ms (restart 1 of at most 16 without a stable run)')).toBe(true);
+    // it had read from the cluster index's ring: its successor reads the whole file for its slot
+    expect(r.logs.some((l) => String(l.msg).startsWith('worker 1 had read part of its share of the cluster index'))).toBe(true);
     const got = pkts(r);
     expect(got.map((p) => p.key).sort()).toEqual(expectedKeys);
     // every packet is on the worker it was on in a run without the crash

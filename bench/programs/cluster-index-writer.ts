@@ -2,7 +2,8 @@
  * The cluster index's writer alone (docs/ring.md, "Cluster index"): what the
  * supervisor's indexing thread costs per record of a file, the W in the
  * 2-worker bound of docs/bench.md ("What bounds the targets"). Indexes FILE
- * for N slots (per-flow-5-tuple) and waits until the index is complete; the
+ * for N slots (per-flow-5-tuple), none of them read (detached: the writer
+ * does not wait for readers), and waits until the index is complete; the
  * process does nothing else meanwhile, so its CPU time is the writer's.
  *
  * Usage: node --import tsx bench/programs/cluster-index-writer.ts FILE [--slots N]
@@ -18,6 +19,8 @@ const { file, values } = programArgs('usage: cluster-index-writer FILE [--slots 
 );
 const slots = Number(values.slots);
 const index = createClusterIndex({ file, clusterType: 'per-flow-5-tuple', count: slots, snaplen: 262144, start: false });
+// No readers: the writer must not wait for room in their rings (it writes on, lap after lap).
+for (let s = 0; s < slots; s++) index.detach(s);
 const cpu0 = cpuSeconds();
 const t0 = performance.now();
 index.start();

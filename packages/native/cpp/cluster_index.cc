@@ -19,12 +19,20 @@
 #include "locate.h"
 #include "packet_meta.h"
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23  // Linux 5.14; older kernels answer EINVAL and the pages are touched one by one
+#endif
+
 namespace pfw {
 namespace {
 
 // Records indexed between two publications: the workers see the index grow
-// in steps this size (a worker's batch is up to 4096 packets of its own).
-constexpr int kPublishEvery = 4096;
+// in steps this size (a worker's batch is up to 4096 packets of its own), or
+// a quarter of a small ring.
+constexpr uint64_t kPublishEvery = 4096;
+// How long the writer sleeps at most before looking at a full ring again
+// (a reader that consumes wakes it at once; this only bounds a lost wake-up).
+constexpr uint64_t kWriterWaitNs = 10000000;
 
 // Shared (not FUTEX_PRIVATE): the word lives in memory mapped by several processes.
 void futex_wait(const std::atomic<uint32_t>* word, uint32_t seen, uint64_t timeout_ns) {
@@ -34,6 +42,12 @@ void futex_wait(const std::atomic<uint32_t>* word, uint32_t seen, uint64_t timeo
 
 void futex_wake(std::atomic<uint32_t>* word) {
   syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
+}
+
+// A reader consumed (or left): a writer waiting for room looks again.
+void wake_writer(ClusterIndexHeader* h) {
+  h->consumed_seq.fetch_add(1);
+  futex_wake(&h->consumed_seq);
 }
 
 uint64_t page_size() { return uint64_t(sysconf(_SC_PAGESIZE)); }
@@ -49,12 +63,17 @@ Error not_indexable(const std::string& path, const std::string& why) {
 // ---- the writer (supervisor) ----
 
 ClusterIndexWriter::ClusterIndexWriter(const std::string& path, int cluster_type, uint32_t count, uint32_t snaplen,
-                                       uint64_t max_bytes)
-    : path_(path), type_(cluster_type), slot_mod_(count), snaplen_(snaplen), max_bytes_(max_bytes) {
+                                       uint64_t slot_bytes)
+    : path_(path), type_(cluster_type), slot_mod_(count), snaplen_(snaplen) {
   if (!cluster_type_hashed(cluster_type)) throw not_indexable(path, "round-robin clusters need no index");
   if (count < 2 || count > kIndexMaxSlots) {
     throw not_indexable(path, "a cluster of " + std::to_string(count) + " slots (2 to " +
                                   std::to_string(kIndexMaxSlots) + " are indexed)");
+  }
+  if (slot_bytes < kIndexMinSlotBytes || slot_bytes > kIndexMaxSlotBytes || (slot_bytes & (slot_bytes - 1)) != 0) {
+    throw Error("PFW_INVALID_ARGUMENT", "cluster index: slot ring of " + std::to_string(slot_bytes) +
+                                            " bytes (a power of two from " + std::to_string(kIndexMinSlotBytes) + " to " +
+                                            std::to_string(kIndexMaxSlotBytes) + ")");
   }
   // The workers would not map the file either: they read it whole, as with libpcap alone.
   if (pcap_map_disabled()) throw not_indexable(path, "PFWORK_PCAP_NO_MAP is set (files are read through libpcap alone)");
@@ -72,22 +91,27 @@ ClusterIndexWriter::ClusterIndexWriter(const std::string& path, int cluster_type
     map_ = std::make_unique<PcapMap>(file_fd, uint32_t(pcap_snapshot(pcap_)));
     if (!map_->active()) throw not_indexable(path, "not a classic pcap file that can be mapped (pcapng and others are read by each worker)");
 
-    // Each record is one word in one stream, or one in every stream (a
-    // fragment), plus at most one clock word before it: 2 words per record at
-    // most, and a record takes at least 16 bytes of the file.
-    const uint64_t records_max = uint64_t(st.st_size) / kPcapRecordHeader + 1;
-    const uint64_t stream_bytes = round_up((2 * records_max + 2) * sizeof(uint64_t), page_size());
     const uint64_t head = header_bytes();
-    mem_bytes_ = size_t(head + uint64_t(count) * stream_bytes);
+    const uint64_t ring_bytes = std::max(slot_bytes, page_size());  // each ring its own pages
+    mem_bytes_ = size_t(head + uint64_t(count) * ring_bytes);
     fd_ = memfd_create("pfwork-cluster-index", MFD_CLOEXEC);
     if (fd_ < 0) throw sys_error("PFW_NOT_SUPPORTED", "cannot create the cluster index of " + quoted_path(path), "memfd_create", errno);
-    // Sparse: memory is taken only as the streams are written.
     if (ftruncate(fd_, off_t(mem_bytes_)) != 0) {
       throw sys_error("PFW_NOT_SUPPORTED", "cannot size the cluster index of " + quoted_path(path), "ftruncate", errno);
     }
     void* p = mmap(nullptr, mem_bytes_, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0);
     if (p == MAP_FAILED) throw sys_error("PFW_NOT_SUPPORTED", "cannot map the cluster index of " + quoted_path(path), "mmap", errno);
     mem_ = static_cast<uint8_t*>(p);
+    // Every page now, before the workers start, not one fault per 512
+    // records while they read (a kernel without MADV_POPULATE_WRITE, 5.14:
+    // one write per page).
+    if (madvise(mem_, mem_bytes_, MADV_POPULATE_WRITE) != 0) {
+      if (errno != EINVAL) {
+        throw sys_error("PFW_NOT_SUPPORTED", "cannot take the memory of the cluster index of " + quoted_path(path),
+                        "madvise(MADV_POPULATE_WRITE)", errno);
+      }
+      for (size_t off = 0; off < mem_bytes_; off += page_size()) mem_[off] = 0;
+    }
     hdr_ = new (mem_) ClusterIndexHeader();
     hdr_->magic = kIndexMagic;
     hdr_->version = kIndexVersion;
@@ -97,9 +121,12 @@ ClusterIndexWriter::ClusterIndexWriter(const std::string& path, int cluster_type
     hdr_->dev = uint64_t(st.st_dev);
     hdr_->ino = uint64_t(st.st_ino);
     hdr_->header_bytes = head;
-    hdr_->stream_bytes = stream_bytes;
+    hdr_->ring_bytes = ring_bytes;
+    hdr_->ring_words = slot_bytes / sizeof(uint64_t);
+    hdr_->waiting_for = -1;
+    ring_mask_ = hdr_->ring_words - 1;
     tails_.resize(count);
-    for (uint32_t i = 0; i < count; i++) tails_[i] = {stream(i), 0};
+    for (uint32_t i = 0; i < count; i++) tails_[i] = {ring(i), 0, 0};
   } catch (...) {
     close();
     throw;
@@ -114,6 +141,7 @@ void ClusterIndexWriter::start() {
 
 void ClusterIndexWriter::close() {
   stop_.store(true);
+  if (hdr_) wake_writer(hdr_);
   if (thread_.joinable()) thread_.join();
   map_.reset();
   if (mem_) munmap(mem_, mem_bytes_);
@@ -131,39 +159,83 @@ ClusterIndexStatus ClusterIndexWriter::status() const {
   s.done = hdr_->done.load(std::memory_order_acquire) != 0;
   s.records = hdr_->records.load(std::memory_order_relaxed);
   s.handover_offset = s.done ? hdr_->handover_offset : 0;
-  for (uint32_t i = 0; i < slots(); i++) s.bytes += hdr_->published[i].load(std::memory_order_relaxed) * sizeof(uint64_t);
+  s.bytes = mem_bytes_;
+  s.waiting_for = hdr_->waiting_for.load(std::memory_order_relaxed);
   return s;
 }
 
-uint64_t* ClusterIndexWriter::stream(uint32_t slot) const {
-  return reinterpret_cast<uint64_t*>(mem_ + hdr_->header_bytes + slot * hdr_->stream_bytes);
+bool ClusterIndexWriter::release(uint32_t slot) {
+  if (!hdr_ || slot >= slots()) return false;
+  if (hdr_->consumed[slot].load() == 0) {
+    hdr_->claimed[slot].store(0);
+    return true;
+  }
+  detach(slot);
+  return false;
 }
 
-// A clock word: stream `slot`'s reader moves its flow table's clock to the
+void ClusterIndexWriter::detach(uint32_t slot) {
+  if (!hdr_ || slot >= slots()) return;
+  hdr_->claimed[slot].store(1);
+  hdr_->consumed[slot].store(kIndexDetached);
+  wake_writer(hdr_);
+}
+
+uint64_t* ClusterIndexWriter::ring(uint32_t slot) const {
+  return reinterpret_cast<uint64_t*>(mem_ + hdr_->header_bytes + slot * hdr_->ring_bytes);
+}
+
+// A clock word: ring `slot`'s reader moves its flow table's clock to the
 // file's time so far (see cluster_index.h).
 void ClusterIndexWriter::put_clock(StreamTail& t) {
-  *t.next++ = kIndexClock | file_clock_;
+  t.ring[t.written++ & ring_mask_] = kIndexClock | file_clock_;
   t.clock = file_clock_;
-  words_++;
 }
 
-// Appends a record (or a fragment's copy) to stream `slot`, after a clock
+// Appends a record (or a fragment's copy) to ring `slot`, after a clock
 // word when the reader's flow table would otherwise not have reached the
 // file's time before this record.
 inline void ClusterIndexWriter::put(uint32_t slot, uint64_t word, uint64_t ts) {
   StreamTail& t = tails_[slot];
   if (t.clock < file_clock_ && ts < file_clock_) put_clock(t);
-  *t.next++ = word;
-  words_++;
+  t.ring[t.written++ & ring_mask_] = word;
   if (ts > t.clock) t.clock = ts;
 }
 
 void ClusterIndexWriter::publish() {
   for (uint32_t i = 0; i < slots(); i++) {
-    hdr_->published[i].store(uint64_t(tails_[i].next - stream(i)), std::memory_order_release);
+    hdr_->published[i].store(tails_[i].written, std::memory_order_release);
   }
   hdr_->published_seq.fetch_add(1);
   if (hdr_->readers_waiting.load() != 0) futex_wake(&hdr_->published_seq);
+}
+
+// Waits until every ring being read has room for `words` more words; false
+// when close() stops the writer meanwhile. A ring without room is waited for
+// until half of it is free, so the writer sleeps once per half lap.
+bool ClusterIndexWriter::wait_for_room(uint64_t words) {
+  const uint64_t cap = hdr_->ring_words;
+  for (uint32_t s = 0; s < slots(); s++) {
+    const uint64_t done = hdr_->consumed[s].load();
+    if (done == kIndexDetached || tails_[s].written - done + words <= cap) continue;
+    // consumed[s] must reach this: tails_[s].written + max(words, cap / 2) - cap
+    const uint64_t want = tails_[s].written - cap + std::max(words, cap / 2);
+    hdr_->wake_at.store(want);
+    hdr_->waiting_for.store(int32_t(s));
+    for (;;) {
+      const uint32_t seq = hdr_->consumed_seq.load();
+      // Say so, then look: a reader that got there before it could see the
+      // flag is seen here; one that gets there after it wakes the futex.
+      hdr_->writer_waiting.store(1);
+      const uint64_t now = hdr_->consumed[s].load();
+      if (now == kIndexDetached || now >= want || stop_.load()) break;
+      futex_wait(&hdr_->consumed_seq, seq, kWriterWaitNs);
+    }
+    hdr_->writer_waiting.store(0);
+    hdr_->waiting_for.store(-1);
+    if (stop_.load()) return false;
+  }
+  return true;
 }
 
 void ClusterIndexWriter::run() {
@@ -173,13 +245,14 @@ void ClusterIndexWriter::run() {
   uint64_t records = 0;
   bool end = false;
   const bool ethernet = link_type_ == kLinkEthernet;
-  // Past max_bytes_ the index ends early, like at damage: the workers read
-  // the rest of the file themselves (more slowly, but nothing is lost).
-  const uint64_t max_words = max_bytes_ / sizeof(uint64_t);
+  // A record puts at most 2 words in a ring (a clock word and itself; a
+  // fragment puts them in every ring), and the end one clock word more.
+  const uint64_t block = std::min(kPublishEvery, hdr_->ring_words / 4);
   while (!end && !stop_.load(std::memory_order_relaxed)) {
+    if (!wait_for_room(2 * block + 1)) break;
     map_->advance_window();
-    for (int i = 0; i < kPublishEvery; i++) {
-      if (words_ >= max_words || !map_->next(&r)) {
+    for (uint64_t i = 0; i < block; i++) {
+      if (!map_->next(&r)) {
         end = true;
         break;
       }
@@ -205,9 +278,13 @@ void ClusterIndexWriter::run() {
     hdr_->records.store(records, std::memory_order_relaxed);
   }
   // The end of the index: every reader's clock reaches the file's, then reads
-  // on by itself from here.
+  // on by itself from here (the last wait_for_room() left room for this
+  // word, unless close() stopped the writer while it waited: then only where
+  // there is room).
   for (uint32_t s = 0; s < slots(); s++) {
-    if (tails_[s].clock < file_clock_) put_clock(tails_[s]);
+    const uint64_t done = hdr_->consumed[s].load();
+    const bool room = done == kIndexDetached || tails_[s].written - done < hdr_->ring_words;
+    if (tails_[s].clock < file_clock_ && room) put_clock(tails_[s]);
   }
   publish();
   hdr_->handover_offset = map_->offset();
@@ -255,26 +332,57 @@ ClusterIndexReader::ClusterIndexReader(int fd, const std::string& path, int file
       throw mismatch("built with snaplen " + std::to_string(hdr_->snaplen) + ", this ring's is " + std::to_string(snaplen));
     }
     if (slot >= count) throw mismatch("slot " + std::to_string(slot) + " of " + std::to_string(count));
-    if (uint64_t(st.st_size) < hdr_->header_bytes + uint64_t(count) * hdr_->stream_bytes) throw mismatch("truncated");
-    void* q = mmap(nullptr, size_t(hdr_->stream_bytes), PROT_READ, MAP_SHARED, fd,
-                   off_t(hdr_->header_bytes + uint64_t(slot) * hdr_->stream_bytes));
-    if (q == MAP_FAILED) throw sys_error("PFW_CLUSTER_MISMATCH", "cannot map cluster index stream " + std::to_string(slot), "mmap", errno);
-    stream_ = static_cast<const uint64_t*>(q);
+    if (uint64_t(st.st_size) < hdr_->header_bytes + uint64_t(count) * hdr_->ring_bytes) throw mismatch("truncated");
+    uint32_t free = 0;
+    if (!hdr_->claimed[slot].compare_exchange_strong(free, 1)) {
+      throw mismatch("slot " + std::to_string(slot) + " is read through it by another ring, or was: a slot is read once " +
+                     "(a ring that takes it over reads the whole file, without clusterIndexFd)");
+    }
+    // MAP_POPULATE: the writer took every page; map them all now, not at the first read of each.
+    void* q = mmap(nullptr, size_t(hdr_->ring_bytes), PROT_READ, MAP_SHARED | MAP_POPULATE, fd,
+                   off_t(hdr_->header_bytes + uint64_t(slot) * hdr_->ring_bytes));
+    if (q == MAP_FAILED) {
+      hdr_->claimed[slot].store(0);
+      throw sys_error("PFW_CLUSTER_MISMATCH", "cannot map cluster index ring " + std::to_string(slot), "mmap", errno);
+    }
+    ring_ = static_cast<const uint64_t*>(q);
+    ring_mask_ = hdr_->ring_words - 1;
   } catch (...) {
     munmap(mem_, mem_bytes_);
     throw;
   }
 }
 
+// A ring closed before it read anything leaves the slot to another; one that
+// read some lets the writer go on without it (see ClusterIndexWriter::release).
 ClusterIndexReader::~ClusterIndexReader() {
-  if (stream_) munmap(const_cast<uint64_t*>(stream_), size_t(hdr_->stream_bytes));
+  if (ring_) {
+    if (pos_ == 0) {
+      hdr_->claimed[slot_].store(0);
+    } else {
+      hdr_->consumed[slot_].store(kIndexDetached);
+      wake_writer(hdr_);
+    }
+    munmap(const_cast<uint64_t*>(ring_), size_t(hdr_->ring_bytes));
+  }
   if (mem_) munmap(mem_, mem_bytes_);
 }
 
 size_t ClusterIndexReader::available(const uint64_t** words) const {
-  uint64_t end = hdr_->published[slot_].load(std::memory_order_acquire);
-  *words = stream_ + pos_;
-  return size_t(end - pos_);
+  const uint64_t end = hdr_->published[slot_].load(std::memory_order_acquire);
+  const uint64_t at = pos_ & ring_mask_;
+  *words = ring_ + at;
+  return size_t(std::min(end - pos_, hdr_->ring_words - at));
+}
+
+void ClusterIndexReader::consume(size_t n) {
+  pos_ += n;
+  // Sequentially consistent, as the writer's flag and its second look: either
+  // the writer sees this position or this reader sees it waiting.
+  hdr_->consumed[slot_].store(pos_);
+  if (hdr_->writer_waiting.load() != 0 && hdr_->waiting_for.load() == int32_t(slot_) && pos_ >= hdr_->wake_at.load()) {
+    wake_writer(hdr_);
+  }
 }
 
 void ClusterIndexReader::wait(uint64_t timeout_ns) const {

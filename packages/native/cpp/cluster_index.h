@@ -36,9 +36,16 @@
 // the old way (the supervisor falls back when the writer refuses a file).
 //
 // Shared memory: an anonymous file (memfd) the supervisor creates and its
-// workers inherit: a header page, then one append-only stream of 64-bit words
-// per slot. Streams only grow (a restarted worker reads its stream again from
-// the start), sparse: about 8 bytes per packet in memory until the run ends.
+// workers inherit: a header page, then one ring of 64-bit words per slot,
+// taken and faulted in when the index is created (before the workers start),
+// then reused lap after lap: the walk writes no fresh page, where an
+// append-only stream faulted in a zeroed page per 512 records (a quarter of
+// the writer's CPU, docs/bench.md) and held 8 bytes per packet until the run
+// ended. A ring whose reader is a lap behind stops the writer until that
+// reader consumes (back-pressure, as a capture thread's bounded queues in
+// Suricata's autofp mode): all slots must be read at once, as the workers do.
+// A slot is read by one ring; a ring closed or dead after it began leaves the
+// slot to the whole-file path (release()).
 #pragma once
 #include <pcap/pcap.h>
 
@@ -55,11 +62,17 @@
 namespace pfw {
 
 constexpr uint64_t kIndexMagic = 0x3158444943574650ull;  // "PFWCIDX1"
-constexpr uint32_t kIndexVersion = 1;
+constexpr uint32_t kIndexVersion = 2;
 constexpr uint32_t kIndexMaxSlots = 1024;
-// A stream word is a record's file offset, or a clock entry: this bit and the
+// A ring word is a record's file offset, or a clock entry: this bit and the
 // time (ns) in the rest.
 constexpr uint64_t kIndexClock = 1ull << 63;
+// Ring sizes (bytes per slot): powers of two in this range.
+constexpr uint64_t kIndexMinSlotBytes = 4096;
+constexpr uint64_t kIndexMaxSlotBytes = 1ull << 30;
+// consumed[s] of a slot no ring will read through the index any more: the
+// writer no longer waits for it.
+constexpr uint64_t kIndexDetached = ~0ull;
 
 struct ClusterIndexHeader {
   uint64_t magic;
@@ -68,9 +81,10 @@ struct ClusterIndexHeader {
   int32_t cluster_type;
   uint32_t snaplen;
   uint64_t dev, ino;           // the file indexed (a worker checks it opened the same one)
-  uint64_t header_bytes;       // stream s starts at header_bytes + s * stream_bytes
-  uint64_t stream_bytes;
-  std::atomic<uint32_t> done;  // 1: the streams are complete and the handover fields valid
+  uint64_t header_bytes;       // ring s starts at header_bytes + s * ring_bytes
+  uint64_t ring_bytes;
+  uint64_t ring_words;         // ring_bytes / 8, a power of two
+  std::atomic<uint32_t> done;  // 1: the index is complete and the handover fields valid
   uint32_t pad;
   uint64_t handover_offset;    // where workers read on through libpcap
   uint64_t handover_record;    // records of the file before that offset
@@ -80,7 +94,19 @@ struct ClusterIndexHeader {
   // publication and wakes the sleepers.
   std::atomic<uint32_t> published_seq;
   std::atomic<uint32_t> readers_waiting;
-  std::atomic<uint64_t> published[kIndexMaxSlots];  // words of each stream a worker may read
+  // A writer with no room in ring `waiting_for` sleeps on consumed_seq until
+  // that ring's reader has consumed up to wake_at (half the ring free: one
+  // wake-up per half lap, not one per batch); the reader that gets there
+  // bumps consumed_seq and wakes it.
+  std::atomic<uint32_t> consumed_seq;
+  std::atomic<uint32_t> writer_waiting;
+  std::atomic<int32_t> waiting_for;  // -1 when the writer does not wait
+  uint32_t pad2;
+  std::atomic<uint64_t> wake_at;
+  // Word counts since the start (a word's place in ring s is count % ring_words).
+  std::atomic<uint64_t> published[kIndexMaxSlots];  // words of each ring a worker may read
+  std::atomic<uint64_t> consumed[kIndexMaxSlots];   // words its reader is done with, or kIndexDetached
+  std::atomic<uint32_t> claimed[kIndexMaxSlots];    // 1: a ring reads this slot
 };
 static_assert(std::atomic<uint64_t>::is_always_lock_free, "index words are shared between processes");
 
@@ -88,7 +114,8 @@ struct ClusterIndexStatus {
   bool done;
   uint64_t records;
   uint64_t handover_offset;
-  uint64_t bytes;  // stream memory written so far
+  uint64_t bytes;       // the rings' memory
+  int32_t waiting_for = -1;  // the slot whose full ring holds the writer back, -1 if none
 };
 
 // The supervisor's side: opens the file, maps it, and indexes it on its own
@@ -97,9 +124,9 @@ struct ClusterIndexStatus {
 // whole file (the errors of a missing or damaged file are theirs to report).
 class ClusterIndexWriter {
  public:
-  // `max_bytes`: the most memory the streams may take; past it the index
-  // ends (the workers read the rest of the file themselves).
-  ClusterIndexWriter(const std::string& path, int cluster_type, uint32_t count, uint32_t snaplen, uint64_t max_bytes);
+  // `slot_bytes`: each slot's ring, a power of two from kIndexMinSlotBytes
+  // to kIndexMaxSlotBytes, taken now.
+  ClusterIndexWriter(const std::string& path, int cluster_type, uint32_t count, uint32_t snaplen, uint64_t slot_bytes);
   ~ClusterIndexWriter();
   ClusterIndexWriter(const ClusterIndexWriter&) = delete;
   ClusterIndexWriter& operator=(const ClusterIndexWriter&) = delete;
@@ -107,6 +134,15 @@ class ClusterIndexWriter {
   int fd() const { return fd_; }
   void start();
   ClusterIndexStatus status() const;
+  // After the ring of `slot` closed or its process died: true if it had
+  // consumed nothing (another ring may read the slot through the index, from
+  // its first record); false otherwise: the writer no longer waits for the
+  // slot, and whoever reads it must read the whole file (clusterSlot without
+  // the index), since its first records are gone from the ring.
+  bool release(uint32_t slot);
+  // No ring will read `slot` through the index (any more): the writer no
+  // longer waits for it.
+  void detach(uint32_t slot);
   // Stops the thread (the index then ends where it got to: workers read the
   // rest themselves), unmaps, closes this process's descriptor. Idempotent.
   void close();
@@ -114,16 +150,18 @@ class ClusterIndexWriter {
  private:
   void run();
   uint32_t slots() const { return slot_mod_.divisor(); }
-  // Where each stream's next word goes, and the newest time its reader will
+  // Words written to each ring so far, and the newest time its reader will
   // have seen (put() compares it with the file's).
   struct StreamTail {
-    uint64_t* next;
+    uint64_t* ring;
+    uint64_t written;
     uint64_t clock;
   };
-  uint64_t* stream(uint32_t slot) const;
+  uint64_t* ring(uint32_t slot) const;
   void put_clock(StreamTail& t);
   void put(uint32_t slot, uint64_t word, uint64_t ts);
   void publish();
+  bool wait_for_room(uint64_t words);
 
   std::string path_;
   int type_;
@@ -131,8 +169,7 @@ class ClusterIndexWriter {
   // without the index keeps the same slots).
   FastMod slot_mod_;
   uint32_t snaplen_;
-  uint64_t max_bytes_;
-  uint64_t words_ = 0;  // written to all streams
+  uint64_t ring_mask_ = 0;  // ring_words - 1
   int link_type_ = 0;
   pcap_t* pcap_ = nullptr;
   std::unique_ptr<PcapMap> map_;
@@ -140,29 +177,33 @@ class ClusterIndexWriter {
   uint8_t* mem_ = nullptr;
   size_t mem_bytes_ = 0;
   ClusterIndexHeader* hdr_ = nullptr;
-  std::vector<StreamTail> tails_;  // one per stream
+  std::vector<StreamTail> tails_;  // one per ring
   uint64_t file_clock_ = 0;        // the newest time of the file so far
   std::thread thread_;
   std::atomic<bool> stop_{false};
 };
 
-// A worker's side: its stream, read in order.
+// A worker's side: its slot's ring, read in order.
 class ClusterIndexReader {
  public:
-  // Maps the index behind `fd` and checks it was built for this file, type,
-  // slot count and snaplen; throws pfw::Error PFW_CLUSTER_MISMATCH otherwise.
+  // Maps the index behind `fd`, checks it was built for this file, type,
+  // slot count and snaplen and that no other ring reads this slot (or read
+  // from it: its first records are gone); throws pfw::Error
+  // PFW_CLUSTER_MISMATCH otherwise.
   ClusterIndexReader(int fd, const std::string& path, int file_fd, int cluster_type, uint32_t slot, uint32_t count,
                      uint32_t snaplen);
   ~ClusterIndexReader();
   ClusterIndexReader(const ClusterIndexReader&) = delete;
   ClusterIndexReader& operator=(const ClusterIndexReader&) = delete;
 
-  // The words published and not yet read: [*words, *words + n).
+  // Words published and not yet read, up to the end of the ring: [*words, *words + n).
   size_t available(const uint64_t** words) const;
-  void consume(size_t n) { pos_ += n; }
+  // Hands the next `n` words back to the writer (a packet's bytes are in the
+  // file's mapping, not in the ring: nothing read from them is still needed).
+  void consume(size_t n);
   // Waits up to `timeout_ns` for the writer to publish more (or finish).
   void wait(uint64_t timeout_ns) const;
-  // True when the stream is complete and fully read: the worker reads on
+  // True when the index is complete and this slot fully read: the worker reads on
   // from handover_offset() through libpcap.
   bool finished() const;
   uint64_t handover_offset() const { return hdr_->handover_offset; }
@@ -172,7 +213,8 @@ class ClusterIndexReader {
   uint8_t* mem_ = nullptr;
   size_t mem_bytes_ = 0;
   ClusterIndexHeader* hdr_ = nullptr;
-  const uint64_t* stream_ = nullptr;
+  const uint64_t* ring_ = nullptr;
+  uint64_t ring_mask_ = 0;
   uint32_t slot_;
   uint64_t pos_ = 0;
 };

@@ -1,8 +1,10 @@
 // JS export of the cluster index writer (cluster_index.h):
-//   new NativeClusterIndex(path, clusterType, count, snaplen, maxBytes)  opens and maps the file
+//   new NativeClusterIndex(path, clusterType, count, snaplen, slotBytes)  opens and maps the file, takes the rings
 //   .start()   starts indexing (idempotent)
 //   .fd()      the index's descriptor (give it to the workers)
-//   .status()  { done, records, handoverOffset, bytes }
+//   .status()  { done, records, handoverOffset, bytes, waitingFor }
+//   .release(slot)  after slot's ring closed or died: true if it may be read through the index again
+//   .detach(slot)   no ring reads slot through the index: the writer stops waiting for it
 //   .close()   stops the writer and closes this process's descriptor
 // Arguments arrive validated from src/cluster-index.ts.
 #include <napi.h>
@@ -24,6 +26,8 @@ class NativeClusterIndex : public Napi::ObjectWrap<NativeClusterIndex> {
                            InstanceMethod<&NativeClusterIndex::Fd>("fd"),
                            InstanceMethod<&NativeClusterIndex::Start>("start"),
                            InstanceMethod<&NativeClusterIndex::Status>("status"),
+                           InstanceMethod<&NativeClusterIndex::Release>("release"),
+                           InstanceMethod<&NativeClusterIndex::Detach>("detach"),
                            InstanceMethod<&NativeClusterIndex::Close>("close"),
                        });
   }
@@ -32,7 +36,7 @@ class NativeClusterIndex : public Napi::ObjectWrap<NativeClusterIndex> {
     Napi::Env env = info.Env();
     if (info.Length() < 5 || !info[0].IsString() || !info[1].IsNumber() || !info[2].IsNumber() || !info[3].IsNumber() ||
         !info[4].IsNumber()) {
-      throw_invalid(env, "NativeClusterIndex(path, clusterType, count, snaplen, maxBytes)");
+      throw_invalid(env, "NativeClusterIndex(path, clusterType, count, snaplen, slotBytes)");
     }
     try {
       writer_ = std::make_unique<ClusterIndexWriter>(info[0].As<Napi::String>().Utf8Value(),
@@ -56,7 +60,19 @@ class NativeClusterIndex : public Napi::ObjectWrap<NativeClusterIndex> {
     o.Set("records", Napi::Number::New(env, double(s.records)));
     o.Set("handoverOffset", Napi::Number::New(env, double(s.handover_offset)));
     o.Set("bytes", Napi::Number::New(env, double(s.bytes)));
+    o.Set("waitingFor", s.waiting_for >= 0 ? Napi::Number::New(env, s.waiting_for) : env.Null());
     return o;
+  }
+
+  Napi::Value Release(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsNumber()) throw_invalid(env, "release(slot)");
+    return Napi::Boolean::New(env, writer_ && writer_->release(info[0].As<Napi::Number>().Uint32Value()));
+  }
+
+  void Detach(const Napi::CallbackInfo& info) {
+    if (info.Length() < 1 || !info[0].IsNumber()) throw_invalid(info.Env(), "detach(slot)");
+    if (writer_) writer_->detach(info[0].As<Napi::Number>().Uint32Value());
   }
 
   void Start(const Napi::CallbackInfo&) {

@@ -13,8 +13,18 @@
  * The index lives in an anonymous shared memory file (memfd): give its `fd`
  * to each worker (e.g. in child_process stdio) and open the worker's ring
  * with `{ file, cluster, clusterSlot: { index, count }, clusterIndexFd }`.
- * It takes about 8 bytes of memory per packet until close(), at most
- * `maxBytes` (then the readers read the rest of the file themselves).
+ * Each slot has a ring of `slotBytes` (8 bytes per packet), taken when the
+ * index is created and reused lap after lap, so the memory does not grow with
+ * the file. The writer waits when a slot's ring is full until its reader
+ * consumes: read every slot at the same time (one ring per slot, as workers
+ * do); a slot nobody reads holds the others back once its ring is full
+ * (`status().waitingFor` names it).
+ *
+ * A slot is read through the index by one ring, once. When its ring closes or
+ * its process dies, call `release(slot)`: true if it had read nothing (a new
+ * ring may take the slot through the index), false otherwise: the writer goes
+ * on without that slot, and its next reader reads the whole file with its
+ * `clusterSlot` and no `clusterIndexFd` (the same packets, more slowly).
  *
  * @example
  *   const index = createClusterIndex({ file: 'big.pcap', clusterType: 'per-flow-5-tuple', count: 4 });
@@ -23,13 +33,24 @@
  *   // when every worker is done:
  *   index.close();
  */
-import { totalmem } from 'node:os';
 import path from 'node:path';
 import { CLUSTER_TYPE_NAMES, ClusterType } from './cluster.js';
 import { fromNative, invalidArgument } from './errors.js';
 import { loadNative } from './loader.js';
 import { clusterTypeOf, MAX_SNAPLEN, RING_DEFAULTS } from './options.js';
 import type { ClusterTypeName } from './types.js';
+
+const MIN_SLOT_BYTES = 4096;
+const MAX_SLOT_BYTES = 2 ** 30;
+const DEFAULT_SLOT_BYTES = 4 * 2 ** 20;
+const DEFAULT_TOTAL_BYTES = 256 * 2 ** 20;
+
+/** 4 MiB per slot, halved while all slots would take more than 256 MiB (past 64 slots). */
+function defaultSlotBytes(count: unknown): number {
+  let bytes = DEFAULT_SLOT_BYTES;
+  if (Number.isInteger(count)) while ((count as number) * bytes > DEFAULT_TOTAL_BYTES && bytes > MIN_SLOT_BYTES) bytes /= 2;
+  return bytes;
+}
 
 export interface ClusterIndexOptions {
   /** The capture file (a classic pcap file; others throw PFW_NOT_SUPPORTED). */
@@ -43,11 +64,12 @@ export interface ClusterIndexOptions {
   /** Start indexing now (default); false: at start() (e.g. once the workers are up, not competing with their start-up). */
   start?: boolean;
   /**
-   * The most memory (bytes) the index may take; past it the index ends and the
-   * readers read the rest of the file themselves (nothing is lost; they each
-   * walk that part). Default: a quarter of this machine's memory.
+   * Each slot's ring (bytes, a power of two from 4 KiB to 1 GiB; 8 bytes per
+   * packet): how far one slot's reader may fall behind the writer before the
+   * writer waits for it. Default: 4 MiB (~500,000 packets), less past 64
+   * slots (256 MiB in all at most).
    */
-  maxBytes?: number;
+  slotBytes?: number;
 }
 
 export interface ClusterIndexStatus {
@@ -57,8 +79,10 @@ export interface ClusterIndexStatus {
   records: number;
   /** Where the index ended (the end of the file, or the record libpcap must read); 0 until done. */
   handoverOffset: number;
-  /** Memory the index holds (bytes). */
+  /** Memory the index holds (bytes): its rings, taken at creation. */
   bytes: number;
+  /** The slot whose full ring the writer waits for (its reader is behind, or there is none yet), or null. */
+  waitingFor: number | null;
 }
 
 export interface ClusterIndex {
@@ -69,6 +93,20 @@ export interface ClusterIndex {
   /** Starts indexing (if not started yet); readers wait until it has. Idempotent. */
   start(): void;
   status(): ClusterIndexStatus;
+  /**
+   * After the ring reading `slot` through the index closed or its process
+   * died: true if it had read nothing (another ring may read the slot through
+   * the index); false: the writer no longer waits for the slot, whose next
+   * reader must read the whole file (clusterSlot without clusterIndexFd).
+   */
+  release(slot: number): boolean;
+  /**
+   * No ring will read `slot` through the index: the writer stops waiting for
+   * it (its reader, if any, reads the whole file with clusterSlot and no
+   * clusterIndexFd). A ring that opens the slot through the index afterwards
+   * is refused (PFW_CLUSTER_MISMATCH).
+   */
+  detach(slot: number): void;
   /** Stops indexing (workers read the rest of the file themselves) and closes this process's descriptor. Idempotent. */
   close(): void;
 }
@@ -90,13 +128,15 @@ export function createClusterIndex(o: ClusterIndexOptions): ClusterIndex {
   if (!Number.isInteger(o?.count) || o.count < 2 || o.count > 1024) problems.push(`count must be an integer from 2 to 1024, got ${JSON.stringify(o?.count)}`);
   const snaplen = o?.snaplen ?? RING_DEFAULTS.snaplen;
   if (!Number.isInteger(snaplen) || snaplen < 1 || snaplen > MAX_SNAPLEN) problems.push(`snaplen must be an integer from 1 to ${MAX_SNAPLEN}, got ${JSON.stringify(o?.snaplen)}`);
-  const maxBytes = o?.maxBytes ?? Math.floor(totalmem() / 4);
-  if (!Number.isInteger(maxBytes) || maxBytes < 0) problems.push(`maxBytes must be an integer >= 0, got ${JSON.stringify(o?.maxBytes)}`);
+  const slotBytes = o?.slotBytes ?? defaultSlotBytes(o?.count);
+  if (!Number.isInteger(slotBytes) || slotBytes < MIN_SLOT_BYTES || slotBytes > MAX_SLOT_BYTES || (slotBytes & (slotBytes - 1)) !== 0) {
+    problems.push(`slotBytes must be a power of two from ${MIN_SLOT_BYTES} to ${MAX_SLOT_BYTES}, got ${JSON.stringify(o?.slotBytes)}`);
+  }
   if (problems.length) throw invalidArgument(`createClusterIndex: ${problems.join('; ')}`);
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   let native: any;
   try {
-    native = new (loadNative().NativeClusterIndex)(path.resolve(o.file), type!, o.count, snaplen, maxBytes);
+    native = new (loadNative().NativeClusterIndex)(path.resolve(o.file), type!, o.count, snaplen, slotBytes);
   } catch (err) {
     throw fromNative(err);
   }
@@ -110,7 +150,11 @@ export function createClusterIndex(o: ClusterIndexOptions): ClusterIndex {
     start: () => {
       if (!closed) native.start();
     },
-    status: () => (closed ? { done: true, records: 0, handoverOffset: 0, bytes: 0 } : native.status()),
+    status: () => (closed ? { done: true, records: 0, handoverOffset: 0, bytes: 0, waitingFor: null } : native.status()),
+    release: (slot) => !closed && native.release(slot),
+    detach: (slot) => {
+      if (!closed) native.detach(slot);
+    },
     close: () => {
       if (closed) return;
       closed = true;

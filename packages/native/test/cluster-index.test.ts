@@ -9,11 +9,14 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeF
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sharedPcaps, SHARED_PCAPS_SKIP } from '../../../test/support/pcaps.js';
 import { clusterHash, createClusterIndex, Ring, type ClusterIndex, type ClusterTypeName, type FlowTableOptions, type PfwError } from '../src/index.js';
 import { buildFrame, mixedTraffic, writePcapFile, writePcapng } from './support/capture-files.js';
 
+const here = path.dirname(fileURLToPath(import.meta.url));
 const dir = mkdtempSync(path.join(tmpdir(), 'pfw-cluster-index-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -61,24 +64,29 @@ async function readSlot(file: string, type: ClusterTypeName, slot: number, count
   return out;
 }
 
-/** Every slot read both ways must match; returns the indexed readings. */
-async function expectSameSlots(file: string, type: ClusterTypeName, count: number, snaplen?: number): Promise<Reading[]> {
-  const index = createClusterIndex({ file, clusterType: type, count, ...(snaplen ? { snaplen } : {}) });
-  const readings: Reading[] = [];
+/**
+ * Every slot read both ways must match; returns the indexed readings. The
+ * indexed slots are read at the same time, as workers read them (a slot's
+ * ring that fills up holds the writer back until its reader consumes).
+ */
+async function expectSameSlots(file: string, type: ClusterTypeName, count: number, o: { snaplen?: number; slotBytes?: number } = {}): Promise<Reading[]> {
+  const index = createClusterIndex({ file, clusterType: type, count, ...o });
+  const slots = Array.from({ length: count }, (_, slot) => slot);
+  let readings: Reading[];
   try {
-    for (let slot = 0; slot < count; slot++) {
-      const indexed = await readSlot(file, type, slot, count, index, snaplen);
-      const whole = await readSlot(file, type, slot, count, null, snaplen);
-      expect(indexed.packets.length, `${file} slot ${slot}/${count}`).toBe(whole.packets.length);
-      expect(indexed.packets, `${file} slot ${slot}/${count}`).toEqual(whole.packets);
-      expect(indexed.records, `${file} slot ${slot}/${count}: flow records`).toEqual(whole.records);
-      expect(indexed.received).toBe(whole.received);
-      expect(indexed.error).toBe(whole.error);
-      readings.push(indexed);
-    }
+    readings = await Promise.all(slots.map((slot) => readSlot(file, type, slot, count, index, o.snaplen)));
     expect(index.status().done).toBe(true);
   } finally {
     index.close();
+  }
+  for (const slot of slots) {
+    const indexed = readings[slot]!;
+    const whole = await readSlot(file, type, slot, count, null, o.snaplen);
+    expect(indexed.packets.length, `${file} slot ${slot}/${count}`).toBe(whole.packets.length);
+    expect(indexed.packets, `${file} slot ${slot}/${count}`).toEqual(whole.packets);
+    expect(indexed.records, `${file} slot ${slot}/${count}: flow records`).toEqual(whole.records);
+    expect(indexed.received).toBe(whole.received);
+    expect(indexed.error).toBe(whole.error);
   }
   return readings;
 }
@@ -159,7 +167,10 @@ describe('a ring reading its slot through the cluster index', () => {
     const frame = (i: number) => buildFrame({ ip: { src: '10.7.0.1', dst: '10.7.0.2' }, l4: { kind: 'tcp', sport: 4242, dport: 80, flags: 'A' }, payload: new Uint8Array(i % 50) });
     writePcapFile(file, Array.from({ length: 3000 }, (_, i) => ({ tsSec: 1_700_000_000 + Math.floor(i / 100), tsNsec: i, data: frame(i) })));
     const slot = clusterHash(frame(0), 'per-flow-5-tuple') % 512;
-    const index = createClusterIndex({ file, clusterType: 'per-flow-5-tuple', count: 512 });
+    // rings of 64 KiB (8192 words: the writer keeps room for 2 words per
+    // record, and the whole flow fits, so the index completes before the slot
+    // is read); 512 of the default 512 KiB would take 256 MiB
+    const index = createClusterIndex({ file, clusterType: 'per-flow-5-tuple', count: 512, slotBytes: 65536 });
     try {
       while (!index.status().done) await new Promise((r) => setTimeout(r, 5));
       const indexed = await readSlot(file, 'per-flow-5-tuple', slot, 512, index);
@@ -173,27 +184,16 @@ describe('a ring reading its slot through the cluster index', () => {
     }
   });
 
-  it('an index that reaches maxBytes ends early, and the rings read the rest themselves: the same packets and records', async () => {
-    const index = createClusterIndex({ file: synthetic, clusterType: 'per-flow-5-tuple', count: 2, maxBytes: 4096 });
-    try {
-      while (!index.status().done) await new Promise((r) => setTimeout(r, 5));
-      const { handoverOffset, records } = index.status();
-      expect(records).toBeGreaterThan(0);
-      expect(records).toBeLessThan(packets); // ended early...
-      expect(handoverOffset).toBeLessThan(readFileSync(synthetic).length);
-      for (let slot = 0; slot < 2; slot++) {
-        const indexed = await readSlot(synthetic, 'per-flow-5-tuple', slot, 2, index);
-        const whole = await readSlot(synthetic, 'per-flow-5-tuple', slot, 2, null);
-        expect(indexed.packets).toEqual(whole.packets); // ...and nothing was lost
-        expect(indexed.records).toEqual(whole.records);
-      }
-    } finally {
-      index.close();
+  it("rings far smaller than a slot's share (512 words): the writer waits for the readers lap after lap, nothing lost or reordered", async () => {
+    for (const [type, count] of [['per-flow-5-tuple', 2], ['per-flow', 3]] as const) {
+      const slots = await expectSameSlots(synthetic, type, count, { slotBytes: 4096 });
+      expect(slots.reduce((n, s) => n + s.packets.length, 0)).toBe(packets);
+      expect(Math.min(...slots.map((s) => s.packets.length))).toBeGreaterThan(2 * 512); // two laps at least
     }
   });
 
   it('with a snaplen that cuts packets', async () => {
-    await expectSameSlots(synthetic, 'per-flow-5-tuple', 2, 60);
+    await expectSameSlots(synthetic, 'per-flow-5-tuple', 2, { snaplen: 60 });
   });
 
   it('on every shared classic pcap capture, damaged ones included (same error, same packet)', async (ctx) => {
@@ -245,6 +245,87 @@ describe('a ring reading its slot through the cluster index', () => {
       index.close();
     }
     expect(before).toBe(readFileSync(synthetic).length);
+  });
+});
+
+/** Runs fixtures/index-slot-reader.ts on `index` (descriptor 4): it reads `batches` batches of `slot` and dies (SIGKILL). */
+function dyingReader(file: string, index: ClusterIndex, slot: number, batches: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'fixtures/index-slot-reader.ts'), file, String(slot), String(index.count), String(batches)], {
+      stdio: ['ignore', 'pipe', 'inherit', 'ignore', index.fd],
+    });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (_code, signal) => (signal === 'SIGKILL' ? resolve(out.trim()) : reject(new Error(`reader exited ${_code} ${signal}: ${out}`))));
+  });
+}
+
+const waitFor = async (what: () => boolean) => {
+  for (let i = 0; i < 1000 && !what(); i++) await new Promise((r) => setTimeout(r, 5));
+};
+
+describe("the index's rings: back-pressure, one ring per slot, release and detach", () => {
+  const file = path.join(dir, 'rings.pcap');
+  const packets = writeSynthetic(file, 300);
+  const open = (index: ClusterIndex, slot: number) =>
+    Ring.open({ file, cluster: { id: 1, type: 'per-flow-5-tuple' }, clusterSlot: { index: slot, count: 2 }, clusterIndexFd: index.fd });
+
+  it('a slot nobody reads holds the writer once its ring is full (status().waitingFor names it); detach() lets it go on without', async () => {
+    const index = createClusterIndex({ file, clusterType: 'per-flow-5-tuple', count: 2, slotBytes: 4096 });
+    try {
+      const reading = readSlot(file, 'per-flow-5-tuple', 0, 2, index);
+      await waitFor(() => index.status().waitingFor === 1);
+      const held = index.status();
+      expect(held).toMatchObject({ done: false, waitingFor: 1 });
+      expect(held.records).toBeLessThan(packets);
+      expect(held.bytes).toBeGreaterThanOrEqual(2 * 4096); // the rings, whatever the file's size
+      index.detach(1);
+      const got = await reading;
+      expect(index.status()).toMatchObject({ done: true, records: packets, waitingFor: null });
+      expect(got.packets).toEqual((await readSlot(file, 'per-flow-5-tuple', 0, 2, null)).packets);
+      expect(() => open(index, 1)).toThrow(expect.objectContaining({ code: 'PFW_CLUSTER_MISMATCH', message: expect.stringContaining('a slot is read once') }));
+    } finally {
+      index.close();
+    }
+  });
+
+  it('one ring per slot: a second is refused; a ring closed before reading leaves the slot to another, one closed after reading does not', async () => {
+    const index = createClusterIndex({ file, clusterType: 'per-flow-5-tuple', count: 2, start: false });
+    try {
+      const first = open(index, 0);
+      expect(() => open(index, 0)).toThrow(expect.objectContaining({ code: 'PFW_CLUSTER_MISMATCH', message: expect.stringContaining('slot 0 is read through it by another ring') }));
+      first.close(); // read nothing
+      const second = open(index, 0);
+      index.start();
+      expect((await second.nextBatch())!.count).toBeGreaterThan(0);
+      second.close(); // read some: the rest of slot 0 is nobody's, and the writer does not wait for it
+      expect(() => open(index, 0)).toThrow(expect.objectContaining({ code: 'PFW_CLUSTER_MISMATCH' }));
+      const other = await readSlot(file, 'per-flow-5-tuple', 1, 2, index);
+      expect(other.packets).toEqual((await readSlot(file, 'per-flow-5-tuple', 1, 2, null)).packets);
+    } finally {
+      index.close();
+    }
+  });
+
+  it("release() after a reader's process died: true if it had read nothing (the slot is read through the index again), false if it had (the writer goes on without it)", async () => {
+    const index = createClusterIndex({ file, clusterType: 'per-flow-5-tuple', count: 2, slotBytes: 4096 });
+    try {
+      expect(await dyingReader(file, index, 1, 0)).toBe('read 0');
+      expect(() => open(index, 1)).toThrow(expect.objectContaining({ code: 'PFW_CLUSTER_MISMATCH' })); // its claim outlived it
+      expect(index.release(1)).toBe(true);
+      const reading1 = readSlot(file, 'per-flow-5-tuple', 1, 2, index); // through the index, from its first record
+      const died = await dyingReader(file, index, 0, 1);
+      expect(Number(died.split(' ')[1])).toBeGreaterThan(0);
+      await waitFor(() => index.status().waitingFor === 0);
+      expect(index.status().waitingFor).toBe(0); // slot 0's ring full, its reader dead
+      expect(index.release(0)).toBe(false);
+      const slot1 = await reading1;
+      expect(slot1.packets).toEqual((await readSlot(file, 'per-flow-5-tuple', 1, 2, null)).packets);
+      expect(index.status()).toMatchObject({ done: true, records: packets });
+    } finally {
+      index.close();
+    }
   });
 });
 
@@ -305,6 +386,7 @@ describe('createClusterIndex and clusterIndexFd refuse what they cannot do', () 
     expect(() => createClusterIndex({ file: '', clusterType: 'round-robin', count: 1, snaplen: 0 })).toThrow(
       /file must be a path.*clusterType must be a hashed cluster type.*count must be an integer from 2 to 1024.*snaplen must be/,
     );
+    expect(() => createClusterIndex({ file, clusterType: 'per-flow', count: 2, slotBytes: 5000 })).toThrow(/slotBytes must be a power of two from 4096 to 1073741824, got 5000/);
     expect(() => Ring.open({ file, cluster: { id: 1, type: 'per-flow' }, clusterIndexFd: 3 })).toThrow(/clusterIndexFd needs clusterSlot with a count of 2 or more/);
     expect(() => Ring.open({ file, cluster: { id: 1, type: 'round-robin' }, clusterSlot: { index: 0, count: 2 }, clusterIndexFd: 3 })).toThrow(
       /round-robin slots need no index/,

@@ -5,8 +5,9 @@
  *   With 2 or more workers and a hashed cluster type, the supervisor indexes
  *   the file once (createClusterIndex: a thread here assigns every record to
  *   its slot) and worker i reads only slot i's records through the index,
- *   inherited like a fanout socket; files the index cannot take (pcapng, PPI)
- *   are read whole by every worker, as with 1 worker;
+ *   inherited like a fanout socket (a worker restarted after it read some
+ *   reads the whole file: supervisor.ts, #releaseIndexSlot); files the index
+ *   cannot take (pcapng, PPI) are read whole by every worker, as with 1 worker;
  * - afpacket: the supervisor creates the N member sockets of the fanout group
  *   (ring, filter, fanout) BEFORE any worker runs, so the group is complete
  *   before the first packet is read; worker i inherits socket i, and a
@@ -108,7 +109,8 @@ function planFile(o: ResolvedOptions, why: string, cwd: string): RingPlan {
   const ring = workerRingOptions(o, 'pcap');
   if (o.workers.count < 2 || o.cluster.type === 'round-robin') return { backend: 'pcap', ring, why };
   // PFWORK_NO_CLUSTER_INDEX=1: every worker reads the whole file (the tests
-  // compare both ways; a user short of memory saves the index's 8 bytes/packet).
+  // compare both ways, and it turns off the index's back-pressure: a worker
+  // far behind the others then holds none of them back).
   const off = process.env.PFWORK_NO_CLUSTER_INDEX;
   if (off && off !== '0') return { backend: 'pcap', ring, why: `${why}, every worker reads the whole file (PFWORK_NO_CLUSTER_INDEX)` };
   try {

@@ -159,6 +159,8 @@ interface Slot {
   position: number;
   /** Flows of the delivery at `position` already written when its messages were cut there (RecordsMessage.partial); null: none pending. */
   partial: { flows: number; end: boolean } | null;
+  /** The slot's worker reads through the file's cluster index; false once a worker that read from it is gone (ClusterIndex.release). */
+  indexed: boolean;
   policy: RestartPolicy;
   restartTimer: NodeJS.Timeout | null;
   killed: boolean;
@@ -277,6 +279,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         fatal: null,
         position: 0,
         partial: null,
+        indexed: true,
         policy: new RestartPolicy(o.supervision),
         restartTimer: null,
         killed: false,
@@ -357,7 +360,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         module: this.#init.workerModule ?? DEFAULT_WORKER_MODULE,
         execArgv: this.#init.execArgv ?? tsxExecArgv(),
         output: this.#init.workerOutput ?? 'pipe',
-        ringFd: this.#plan!.fanout?.fds[slot.index] ?? this.#plan!.clusterIndex?.fd,
+        ringFd: this.#plan!.fanout?.fds[slot.index] ?? (slot.indexed ? this.#plan!.clusterIndex?.fd : undefined),
         user: this.#user,
         env: this.#init.env,
         cwd: this.#init.cwd,
@@ -405,7 +408,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       worker: { index: slot.index, count: o.workers.count },
       handlerPath: this.#handlerPath,
       handlerConfig: o.handler.config,
-      ring: this.#plan!.clusterIndex ? { ...this.#plan!.ring, clusterIndexFd: RING_FD_IN_WORKER } : this.#plan!.ring,
+      ring: this.#plan!.clusterIndex && slot.indexed ? { ...this.#plan!.ring, clusterIndexFd: RING_FD_IN_WORKER } : this.#plan!.ring,
       ...(this.#plan!.fanout ? { ringFd: RING_FD_IN_WORKER } : {}),
       flows: o.output.flows,
       flowTable: { ...o.flows },
@@ -473,6 +476,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   #onExit(slot: Slot, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (slot.child !== child) return;
     slot.child = null;
+    const leftIndex = this.#releaseIndexSlot(slot);
     const base = { worker: slot.index, pid: slot.pid, code, signal };
     if (slot.end || (this.#stopping && code === 0)) {
       const failed = slot.end?.reason === 'error' || (code !== 0 && code !== null);
@@ -505,6 +509,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
         this.#setState(slot, 'restarting');
         this.emit('worker-exit', { ...base, outcome: 'crashed', restartInMs: decision.delayMs });
         this.#log('warn', `worker ${slot.index} crashed (${how}); restarting in ${decision.delayMs} ms (restart ${decision.unstableRestarts} of at most ${this.options.supervision.maxUnstableRestarts} without a stable run)`, slot.index);
+        if (leftIndex) this.#log('info', `worker ${slot.index} had read part of its share of the cluster index, which is gone from the index's ring: the restarted worker reads the whole file and keeps its slot`, slot.index);
         slot.restartTimer = setTimeout(() => {
           slot.restartTimer = null;
           if (!this.#stopping) this.#spawn(slot);
@@ -516,6 +521,20 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       }
     }
     this.#checkDone();
+  }
+
+  /**
+   * The cluster index's writer waits for a slot whose ring is full, and a
+   * dead reader never consumes: its slot is handed back at every exit. A
+   * slot its worker had read from is gone from the index's ring: the next
+   * worker reads the whole file and keeps its slot (the same packets, more
+   * slowly). True when the slot just left the index.
+   */
+  #releaseIndexSlot(slot: Slot): boolean {
+    const index = this.#plan?.clusterIndex;
+    if (!index || !slot.indexed) return false;
+    slot.indexed = index.release(slot.index);
+    return !slot.indexed;
   }
 
   #killAll(): void {
