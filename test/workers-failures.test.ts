@@ -20,10 +20,10 @@ const slot = limiter(2);
 const LONG = 240_000;
 const pfwork = (args: string[]) => slot(() => runPfwork(args));
 /** Starts a run when a slot is free; the slot is held until the run exits. */
-function startPfwork(args: string[]): Promise<ReturnType<typeof startRun>> {
+function startPfwork(args: string[], env?: NodeJS.ProcessEnv): Promise<ReturnType<typeof startRun>> {
   return new Promise((resolve) => {
     void slot(async () => {
-      const p = startRun(args);
+      const p = startRun(args, { env });
       resolve(p);
       await p.done.catch(() => {});
     });
@@ -127,6 +127,24 @@ describe.concurrent('failure paths', () => {
     expect(existsSync(hung), 'worker 0 reached its 5th packet').toBe(true);
     return p;
   }
+
+  test('a worker stuck in its handler holds the cluster index and the others: the log says which worker; a stop still ends the run', async () => {
+    const hung = path.join(tmp, `hung-${randomUUID()}`);
+    // rings of 512 packets (the demo capture gives each of the 3 workers ~1,100)
+    const p = await startPfwork(start({ handler: { config: { hangOn: { packet: 5, worker: 0, onceFile: hung } } }, capture: { batchSize: 32 }, supervision: { killTimeoutMs: 1000 } }), {
+      PFWORK_CLUSTER_INDEX_SLOT_BYTES: '4096',
+    });
+    await p.waitForStderr(/worker 0 holds the others back: the cluster index has waited \d+ s for it/);
+    p.child.kill('SIGTERM');
+    const r = await p.done;
+    expect(r.code).toBe(1); // worker 0 killed after the kill timeout
+    expect(r.logs.find((l) => String(l.msg).startsWith('worker 0 holds the others back'))).toMatchObject({ level: 'warn', worker: 0 });
+    // workers 1 and 2 were held with it: each delivered less than its share
+    for (const w of [1, 2]) {
+      const share = [...cleanSlots.values()].filter((x) => x === w).length;
+      expect(pkts(r).filter((x) => x.worker === w).length).toBeLessThan(share);
+    }
+  }, LONG);
 
   test('a hang is killed after the kill timeout on stop (exit 1, PFW_KILL_TIMEOUT)', async () => {
     const p = await startHung(1000);

@@ -115,7 +115,11 @@ function planFile(o: ResolvedOptions, why: string, cwd: string): RingPlan {
   if (off && off !== '0') return { backend: 'pcap', ring, why: `${why}, every worker reads the whole file (PFWORK_NO_CLUSTER_INDEX)` };
   try {
     // the workers resolve a relative path from the same directory (their cwd)
-    const clusterIndex = createClusterIndex({ file: path.resolve(cwd, o.capture.read!), clusterType: o.cluster.type, count: o.workers.count, snaplen: o.capture.snaplen, start: false });
+    // PFWORK_CLUSTER_INDEX_SLOT_BYTES: each worker's ring in the index (a
+    // power of two, default 4 MiB): how far one worker may fall behind before
+    // the others wait for it. Invalid: the reason shows in the capture line.
+    const slotBytes = process.env.PFWORK_CLUSTER_INDEX_SLOT_BYTES ? Number(process.env.PFWORK_CLUSTER_INDEX_SLOT_BYTES) : undefined;
+    const clusterIndex = createClusterIndex({ file: path.resolve(cwd, o.capture.read!), clusterType: o.cluster.type, count: o.workers.count, snaplen: o.capture.snaplen, start: false, ...(slotBytes !== undefined ? { slotBytes } : {}) });
     return { backend: 'pcap', ring, clusterIndex, why: `${why}, indexed once for ${o.workers.count} workers` };
   } catch (err) {
     return { backend: 'pcap', ring, why: `${why}, every worker reads the whole file: ${errorMessage(err)}` };

@@ -27,6 +27,8 @@ import {
 } from '../protocol.js';
 import { loadHandler } from '../worker/load-handler.js';
 import { DEFAULT_WORKER_MODULE, RING_FD_IN_WORKER, forkWorker, tsxExecArgv } from './fork-worker.js';
+import type { ClusterIndex } from '@pfwork/native';
+import { IndexStallWatch } from './index-watch.js';
 import { ReportMerger } from './report-merger.js';
 import { RestartPolicy } from './restart-policy.js';
 import { planRings, type RingPlan } from './ring-plan.js';
@@ -35,6 +37,10 @@ import { checkUserCanRead, resolveUser, type UserIds } from './user.js';
 
 /** How long an exited worker's IPC channel may stay open before its exit is judged anyway. */
 const EXIT_DRAIN_MS = 2000;
+// The cluster index is looked at once a second; a wait for one worker is
+// reported once it has lasted this long without the index moving.
+const INDEX_WATCH_MS = 1000;
+const INDEX_STALL_MS = 5000;
 
 export interface WorkerStartEvent {
   worker: number;
@@ -288,6 +294,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     for (const slot of this.#slots) this.#spawn(slot);
     const interval = Math.max(100, Math.round(o.output.statsIntervalSec * 1000));
     this.#timers.push(setInterval(() => this.#tick(), interval));
+    if (this.#plan!.clusterIndex) this.#watchIndex(this.#plan!.clusterIndex);
     if (o.capture.durationSec !== undefined && o.capture.read === undefined) {
       this.#timers.push(setTimeout(() => void this.stop('duration'), o.capture.durationSec * 1000));
     }
@@ -638,6 +645,27 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       const m = this.#reports!.merged();
       this.emit('report', { report: m.report, parts: this.#reports!.parts().length, final: false, ...(m.error ? { error: m.error } : {}) });
     }
+  }
+
+  /** Says when the cluster index waits for one worker (index-watch.ts), and when it goes on. */
+  #watchIndex(index: ClusterIndex): void {
+    const watch = new IndexStallWatch(index, INDEX_STALL_MS);
+    const timer = setInterval(() => {
+      if (this.#stopping) return;
+      const seen = watch.poll(Date.now());
+      if (seen?.event === 'stalled') {
+        const { worker, waitedMs, records } = seen.stall;
+        this.#log(
+          'warn',
+          `worker ${worker} holds the others back: the cluster index has waited ${(waitedMs / 1000).toFixed(0)} s for it to read its share (its ring is full; ${records} packets of the file indexed so far). It is much slower than the other workers or stuck in its handler; the others wait with it until it reads on`,
+          worker,
+        );
+      } else if (seen?.event === 'resumed') {
+        this.#log('info', `worker ${seen.stall.worker} reads on: the cluster index goes on after waiting ${(seen.stall.waitedMs / 1000).toFixed(0)} s for it`, seen.stall.worker);
+      }
+    }, INDEX_WATCH_MS);
+    timer.unref();
+    this.#timers.push(timer);
   }
 
   #checkDone(): void {
