@@ -161,6 +161,25 @@ describe.concurrent('failure paths', () => {
     expect(workerStats(r).map((s) => s.state)).toEqual(['killed', 'done', 'done']);
   }, LONG);
 
+  test('a supervisor killed outright (SIGKILL) takes a worker stuck in its handler with it: no orphan spins on', async () => {
+    const p = await startHung(60_000);
+    const line = await p.waitForStderr(/"type":"stats".*"workers":\[\{"worker":0,"pid":\d+/);
+    const pid = Number(/"workers":\[\{"worker":0,"pid":(\d+)/.exec(line)![1]);
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(alive(), 'worker 0 runs (stuck in its 5th packet)').toBe(true);
+    p.child.kill('SIGKILL');
+    await p.done;
+    for (let i = 0; i < 250 && alive(); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(alive(), `worker 0 (pid ${pid}) outlived its supervisor`).toBe(false);
+  }, LONG);
+
   test('a second Ctrl-C kills at once instead of waiting for the kill timeout', async () => {
     const p = await startHung(60_000);
     const t0 = Date.now();

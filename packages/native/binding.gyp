@@ -15,6 +15,7 @@
         "cpp/pcap_map.cc",
         "cpp/cluster_index.cc",
         "cpp/cluster_index_exports.cc",
+        "cpp/process_exports.cc",
         "cpp/afpacket_ring.cc",
         "cpp/afpacket_socket.cc",
         "cpp/afpacket_filter.cc",

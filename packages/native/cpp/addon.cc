@@ -11,6 +11,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   pfw::init_test_exports(env, exports);      // exports_test.cc: locate() etc. for tests
   pfw::init_afpacket_exports(env, exports);  // afpacket_exports.cc: createFanoutGroup, pageSize
   pfw::init_cluster_index_exports(env, exports);  // cluster_index_exports.cc: NativeClusterIndex (file clusters)
+  pfw::init_process_exports(env, exports);   // process_exports.cc: dieWithParent (workers)
   return exports;
 }
 

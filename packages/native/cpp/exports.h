@@ -11,4 +11,5 @@ void init_pfring_exports(Napi::Env env, Napi::Object exports);
 void init_test_exports(Napi::Env env, Napi::Object exports);
 void init_afpacket_exports(Napi::Env env, Napi::Object exports);
 void init_cluster_index_exports(Napi::Env env, Napi::Object exports);
+void init_process_exports(Napi::Env env, Napi::Object exports);
 }  // namespace pfw

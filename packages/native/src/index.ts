@@ -12,6 +12,7 @@ export { loadNative } from './loader.js';
 export { createFanoutGroup } from './fanout.js';
 export type { FanoutGroup, FanoutGroupOptions, FanoutRingOptions } from './fanout.js';
 export { createClusterIndex } from './cluster-index.js';
+export { dieWithParent } from './process.js';
 export type { ClusterIndex, ClusterIndexOptions, ClusterIndexStatus } from './cluster-index.js';
 export {
   probePfring, chooseLiveBackend, pfringLoadError, pfringCandidatePaths, parsePfringInfoVersion,

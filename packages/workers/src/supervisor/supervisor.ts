@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { Writable } from 'node:stream';
 import { EventEmitter } from 'eventemitter3';
 import { resolveOptions, type AnyHandler, type Options, type ResolvedOptions } from '@pfwork/core';
+import type { ClusterIndex } from '@pfwork/native';
 import { errorCode, pfwError, tooManyRestartsError, type PfwError } from '../errors.js';
 import {
   PROTOCOL_VERSION,
@@ -27,7 +28,6 @@ import {
 } from '../protocol.js';
 import { loadHandler } from '../worker/load-handler.js';
 import { DEFAULT_WORKER_MODULE, RING_FD_IN_WORKER, forkWorker, tsxExecArgv } from './fork-worker.js';
-import type { ClusterIndex } from '@pfwork/native';
 import { IndexStallWatch } from './index-watch.js';
 import { ReportMerger } from './report-merger.js';
 import { RestartPolicy } from './restart-policy.js';
@@ -655,9 +655,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       const seen = watch.poll(Date.now());
       if (seen?.event === 'stalled') {
         const { worker, waitedMs, records } = seen.stall;
+        const why =
+          this.#slots[worker]?.state === 'restarting'
+            ? 'It is restarting after a crash'
+            : 'It is much slower than the other workers or stuck in its handler';
         this.#log(
           'warn',
-          `worker ${worker} holds the others back: the cluster index has waited ${(waitedMs / 1000).toFixed(0)} s for it to read its share (its ring is full; ${records} packets of the file indexed so far). It is much slower than the other workers or stuck in its handler; the others wait with it until it reads on`,
+          `worker ${worker} holds the others back: the cluster index has waited ${(waitedMs / 1000).toFixed(0)} s for it to read its share (its ring is full; ${records} packets of the file indexed so far). ${why}; the others wait with it until it reads on`,
           worker,
         );
       } else if (seen?.event === 'resumed') {

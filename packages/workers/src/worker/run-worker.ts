@@ -14,7 +14,7 @@
 import path from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { parseHandlerConfig, type AnyHandler, type HandlerContext } from '@pfwork/core';
-import type { Ring, RingOptions } from '@pfwork/native';
+import { dieWithParent, type Ring, type RingOptions } from '@pfwork/native';
 import { errorCode, errorMessage, pfwError } from '../errors.js';
 import { OffloadPool } from '../offload/offload-pool.js';
 import {
@@ -96,6 +96,7 @@ class StopOnError extends Error {}
  *   await runWorker();
  */
 export async function runWorker(options: RunWorkerOptions = {}): Promise<WorkerOutcome> {
+  if (!options.channel && process.send) tieToSupervisor();
   const channel = options.channel ?? processChannel();
   const state: WorkerState = { stop: false, sink: undefined, onStop: undefined };
   const requestStop = () => {
@@ -125,6 +126,23 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<WorkerO
   channel.close();
   if (options.exit ?? true) process.exit(outcome.code);
   return outcome;
+}
+
+/**
+ * A worker stuck in its handler never sees its supervisor's channel close: a
+ * supervisor killed outright (SIGKILL, the OOM killer) would leave it
+ * spinning. The kernel kills it with its supervisor instead
+ * (dieWithParent); one whose supervisor is already gone exits.
+ */
+function tieToSupervisor(): void {
+  const supervisor = process.ppid;
+  let alive: boolean;
+  try {
+    alive = dieWithParent(supervisor);
+  } catch {
+    return; // prctl() refused: the channel's 'disconnect' still stops a worker that yields
+  }
+  if (!alive) process.exit(1);
 }
 
 async function runStarted(
