@@ -83,7 +83,7 @@ struct ClusterIndexHeader {
   uint64_t dev, ino;           // the file indexed (a worker checks it opened the same one)
   uint64_t header_bytes;       // ring s starts at header_bytes + s * ring_bytes
   uint64_t ring_bytes;
-  uint64_t ring_words;         // ring_bytes / 8, a power of two
+  uint64_t ring_words;         // slotBytes / 8, a power of two (ring_bytes: that, at least a page)
   std::atomic<uint32_t> done;  // 1: the index is complete and the handover fields valid
   uint32_t pad;
   uint64_t handover_offset;    // where workers read on through libpcap
