@@ -50,6 +50,25 @@ void wake_writer(ClusterIndexHeader* h) {
   futex_wake(&h->consumed_seq);
 }
 
+// No ring reads `slot` through the index any more: the writer stops waiting
+// for it, and no ring may claim it.
+void detach_slot(ClusterIndexHeader* h, uint32_t slot) {
+  h->claimed[slot].store(1);
+  h->consumed[slot].store(kIndexDetached);
+  wake_writer(h);
+}
+
+// Its reader is gone (closed, or its process died): a slot it read nothing
+// of may be claimed again (true); one it read from is detached (false).
+bool release_slot(ClusterIndexHeader* h, uint32_t slot) {
+  if (h->consumed[slot].load() == 0) {
+    h->claimed[slot].store(0);
+    return true;
+  }
+  detach_slot(h, slot);
+  return false;
+}
+
 uint64_t page_size() { return uint64_t(sysconf(_SC_PAGESIZE)); }
 uint64_t round_up(uint64_t n, uint64_t to) { return (n + to - 1) / to * to; }
 uint64_t header_bytes() { return round_up(sizeof(ClusterIndexHeader), page_size()); }
@@ -164,21 +183,10 @@ ClusterIndexStatus ClusterIndexWriter::status() const {
   return s;
 }
 
-bool ClusterIndexWriter::release(uint32_t slot) {
-  if (!hdr_ || slot >= slots()) return false;
-  if (hdr_->consumed[slot].load() == 0) {
-    hdr_->claimed[slot].store(0);
-    return true;
-  }
-  detach(slot);
-  return false;
-}
+bool ClusterIndexWriter::release(uint32_t slot) { return hdr_ && slot < slots() && release_slot(hdr_, slot); }
 
 void ClusterIndexWriter::detach(uint32_t slot) {
-  if (!hdr_ || slot >= slots()) return;
-  hdr_->claimed[slot].store(1);
-  hdr_->consumed[slot].store(kIndexDetached);
-  wake_writer(hdr_);
+  if (hdr_ && slot < slots()) detach_slot(hdr_, slot);
 }
 
 uint64_t* ClusterIndexWriter::ring(uint32_t slot) const {
@@ -354,15 +362,10 @@ ClusterIndexReader::ClusterIndexReader(int fd, const std::string& path, int file
 }
 
 // A ring closed before it read anything leaves the slot to another; one that
-// read some lets the writer go on without it (see ClusterIndexWriter::release).
+// read some lets the writer go on without it (consumed[] holds pos_).
 ClusterIndexReader::~ClusterIndexReader() {
   if (ring_) {
-    if (pos_ == 0) {
-      hdr_->claimed[slot_].store(0);
-    } else {
-      hdr_->consumed[slot_].store(kIndexDetached);
-      wake_writer(hdr_);
-    }
+    release_slot(hdr_, slot_);
     munmap(const_cast<uint64_t*>(ring_), size_t(hdr_->ring_bytes));
   }
   if (mem_) munmap(mem_, mem_bytes_);

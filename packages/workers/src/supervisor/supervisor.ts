@@ -361,13 +361,15 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     slot.fatal = null;
     slot.killed = false;
     const o = this.options;
+    // the file's cluster index, unless this slot has left it (#releaseIndexSlot)
+    const index = slot.indexed ? this.#plan!.clusterIndex : undefined;
     let child: ChildProcess;
     try {
       child = forkWorker({
         module: this.#init.workerModule ?? DEFAULT_WORKER_MODULE,
         execArgv: this.#init.execArgv ?? tsxExecArgv(),
         output: this.#init.workerOutput ?? 'pipe',
-        ringFd: this.#plan!.fanout?.fds[slot.index] ?? (slot.indexed ? this.#plan!.clusterIndex?.fd : undefined),
+        ringFd: this.#plan!.fanout?.fds[slot.index] ?? index?.fd,
         user: this.#user,
         env: this.#init.env,
         cwd: this.#init.cwd,
@@ -415,7 +417,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       worker: { index: slot.index, count: o.workers.count },
       handlerPath: this.#handlerPath,
       handlerConfig: o.handler.config,
-      ring: this.#plan!.clusterIndex && slot.indexed ? { ...this.#plan!.ring, clusterIndexFd: RING_FD_IN_WORKER } : this.#plan!.ring,
+      ring: index ? { ...this.#plan!.ring, clusterIndexFd: RING_FD_IN_WORKER } : this.#plan!.ring,
       ...(this.#plan!.fanout ? { ringFd: RING_FD_IN_WORKER } : {}),
       flows: o.output.flows,
       flowTable: { ...o.flows },
