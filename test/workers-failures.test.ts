@@ -5,7 +5,7 @@
  * losing or repeating records); a hang is killed after the kill timeout on
  * stop; too many crashes end the run with a clear error; SIGTERM drains.
  */
-import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -27,6 +27,34 @@ function startPfwork(args: string[], env?: NodeJS.ProcessEnv): Promise<ReturnTyp
       resolve(p);
       await p.done.catch(() => {});
     });
+  });
+}
+
+/** The command names (/proc/PID/comm, what ps and top show) of the processes whose parent is `pid`, sorted. */
+function childNames(pid: number): string[] {
+  const names: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // "PID (COMM) STATE PPID ...": COMM may hold spaces and parentheses, so split after the last ')'
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) names.push(stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return names.sort();
+}
+
+/** The names of the threads of process `pid` (top -H, ps -L). */
+function threadNames(pid: number): string[] {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+    } catch {
+      return '';
+    }
   });
 }
 
@@ -135,6 +163,9 @@ describe.concurrent('failure paths', () => {
       PFWORK_CLUSTER_INDEX_SLOT_BYTES: '4096',
     });
     await p.waitForStderr(/worker 0 holds the others back: the cluster index has waited \d+ s for it/);
+    // ...and ps/top name them: the workers by slot, the supervisor's thread that waits for worker 0
+    expect(childNames(p.child.pid!)).toEqual(['pfw-worker-0', 'pfw-worker-1', 'pfw-worker-2']);
+    expect(threadNames(p.child.pid!)).toContain('pfw-index');
     p.child.kill('SIGTERM');
     const r = await p.done;
     expect(r.code).toBe(1); // worker 0 killed after the kill timeout

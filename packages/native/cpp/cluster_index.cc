@@ -2,6 +2,7 @@
 #include "cluster_index.h"
 
 #include <linux/futex.h>
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -155,7 +156,12 @@ ClusterIndexWriter::ClusterIndexWriter(const std::string& path, int cluster_type
 ClusterIndexWriter::~ClusterIndexWriter() { close(); }
 
 void ClusterIndexWriter::start() {
-  if (!thread_.joinable() && hdr_) thread_ = std::thread([this] { run(); });
+  if (thread_.joinable() || !hdr_) return;
+  thread_ = std::thread([this] { run(); });
+  // Named so that `top -H` and `ps -L` tell it from Node's threads: with many
+  // workers this one thread walks the whole file for all of them, and a
+  // supervisor thread at 100% there is the index keeping up, or not.
+  pthread_setname_np(thread_.native_handle(), kIndexThreadName);
 }
 
 void ClusterIndexWriter::close() {

@@ -67,6 +67,8 @@ constexpr uint32_t kIndexMaxSlots = 1024;
 // A ring word is a record's file offset, or a clock entry: this bit and the
 // time (ns) in the rest.
 constexpr uint64_t kIndexClock = 1ull << 63;
+// The writer thread's name (at most 15 characters: the kernel's limit).
+constexpr const char* kIndexThreadName = "pfw-index";
 // Ring sizes (bytes per slot): powers of two in this range.
 constexpr uint64_t kIndexMinSlotBytes = 4096;
 constexpr uint64_t kIndexMaxSlotBytes = 1ull << 30;

@@ -5,7 +5,7 @@
  * same order (timestamps, lengths, bytes, hash), the same flow records in the
  * same order, the same counters and the same damage error at the same packet.
  */
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -265,6 +265,16 @@ const waitFor = async (what: () => boolean) => {
   for (let i = 0; i < 1000 && !what(); i++) await new Promise((r) => setTimeout(r, 5));
 };
 
+/** This process's threads named as the index writer names its thread (their ids). */
+const writerThreads = () =>
+  readdirSync('/proc/self/task').filter((tid) => {
+    try {
+      return readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === 'pfw-index';
+    } catch {
+      return false; // the thread ended meanwhile
+    }
+  });
+
 describe("the index's rings: back-pressure, one ring per slot, release and detach", () => {
   const file = path.join(dir, 'rings.pcap');
   const packets = writeSynthetic(file, 300);
@@ -272,12 +282,14 @@ describe("the index's rings: back-pressure, one ring per slot, release and detac
     Ring.open({ file, cluster: { id: 1, type: 'per-flow-5-tuple' }, clusterSlot: { index: slot, count: 2 }, clusterIndexFd: index.fd });
 
   it('a slot nobody reads holds the writer once its ring is full (status().waitingFor names it); detach() lets it go on without', async () => {
+    const before = new Set(writerThreads());
     const index = createClusterIndex({ file, clusterType: 'per-flow-5-tuple', count: 2, slotBytes: 4096 });
     try {
       const reading = readSlot(file, 'per-flow-5-tuple', 0, 2, index);
       await waitFor(() => index.status().waitingFor === 1);
       const held = index.status();
       expect(held).toMatchObject({ done: false, waitingFor: 1 });
+      expect(writerThreads().filter((t) => !before.has(t))).toHaveLength(1); // named, for top -H
       expect(held.records).toBeLessThan(packets);
       expect(held.bytes).toBeGreaterThanOrEqual(2 * 4096); // the rings, whatever the file's size
       index.detach(1);
@@ -288,6 +300,7 @@ describe("the index's rings: back-pressure, one ring per slot, release and detac
     } finally {
       index.close();
     }
+    expect(writerThreads().filter((t) => !before.has(t))).toEqual([]); // close() joined it
   });
 
   it('one ring per slot: a second is refused; a ring closed before reading leaves the slot to another, one closed after reading does not', async () => {

@@ -39,6 +39,12 @@ export interface RunWorkerOptions {
   channel?: WorkerChannel;
   /** Call process.exit() with the outcome's code at the end (default true). */
   exit?: boolean;
+  /**
+   * Once started, name the process `pfw-worker-I` (what ps, top and
+   * /proc/PID/comm show) so that the worker a log line names can be found
+   * (default true; never with a custom `channel`: that process is not a worker's own).
+   */
+  title?: boolean;
 }
 
 export interface WorkerOutcome {
@@ -121,6 +127,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<WorkerO
   });
 
   const start = await started;
+  if (!options.channel && options.title !== false) process.title = workerTitle(start.worker.index);
   const outcome = await runStarted(channel, start, state);
   await channel.idle();
   channel.close();
@@ -134,6 +141,15 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<WorkerO
  * spinning. The kernel kills it with its supervisor instead
  * (dieWithParent); one whose supervisor is already gone exits.
  */
+/**
+ * The process title of worker `index`. Short enough for the kernel's command
+ * name (15 characters, /proc/PID/comm, what top shows) to hold it whole up to
+ * worker 1023, the most a cluster has.
+ */
+export function workerTitle(index: number): string {
+  return `pfw-worker-${index}`;
+}
+
 function tieToSupervisor(): void {
   const supervisor = process.ppid;
   let alive: boolean;
