@@ -124,7 +124,8 @@ async function main(): Promise<number> {
           if (bad) throw new Error(bad);
           runsOf.get(row.id)!.push(r);
           const rate = ppsOf(r);
-          log(`  ${r.packets} packets in ${r.seconds.toFixed(3)} s = ${(rate / 1e6).toFixed(3)} Mpps${r.cpuSeconds !== undefined ? `, CPU ${r.cpuSeconds.toFixed(3)} s` : ''}${r.drops ? `, ${r.drops} dropped` : ''}`);
+          const index = typeof r.indexCpuSeconds === 'number' ? ` + index thread ${r.indexCpuSeconds.toFixed(3)} s` : '';
+          log(`  ${r.packets} packets in ${r.seconds.toFixed(3)} s = ${(rate / 1e6).toFixed(3)} Mpps${r.cpuSeconds !== undefined ? `, CPU ${r.cpuSeconds.toFixed(3)} s${index}` : ''}${r.drops ? `, ${r.drops} dropped` : ''}`);
         } catch (err) {
           errors.set(row.id, (err as Error).message);
           log(`  ${row.id} FAILED: ${(err as Error).message}`);

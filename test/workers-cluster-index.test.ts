@@ -58,6 +58,16 @@ describe('pfwork start --read with several workers reads through the cluster ind
       expect(a[w]!.length, `worker ${w}`).toBeGreaterThan(0);
       expect(a[w], `worker ${w}`).toEqual(b[w]);
     }
+    // what indexing cost, said once at the end; nothing of the kind without the index
+    const cost = indexed.logs.filter((l) => String(l.msg).startsWith('cluster index:'));
+    expect(cost).toHaveLength(1);
+    const packets = indexed.records.filter((rec) => rec.type === 'pkt').length;
+    expect(cost[0]).toMatchObject({ level: 'info', indexRecords: packets });
+    const { indexSeconds, indexCpuSeconds, indexWaitedSeconds } = cost[0] as Record<string, number>;
+    expect(indexCpuSeconds).toBeGreaterThan(0);
+    expect(indexCpuSeconds + indexWaitedSeconds).toBeLessThanOrEqual(indexSeconds! + 0.01);
+    expect(String(cost[0]!.msg)).toMatch(/^cluster index: \d+ packets indexed in \d+\.\d\d s; its thread \(pfw-index\) used /);
+    expect(whole.logs.filter((l) => String(l.msg).startsWith('cluster index:'))).toEqual([]);
   }, 60_000);
 
   test('a pcapng file is read whole by every worker, and the log says why', async (ctx) => {

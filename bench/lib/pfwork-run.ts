@@ -77,6 +77,26 @@ function lastStats(output: string, workers: number): WorkerStats[] {
   return found;
 }
 
+/**
+ * What the supervisor's cluster index thread cost in a file run with 2 or
+ * more workers, from its last log line ("cluster index: ..."): its CPU, which
+ * the workers' cpuSeconds do not include, and how long it waited for them.
+ */
+function indexCost(stderr: string): { indexCpuSeconds: number; indexWaitedSeconds: number } | Record<string, never> {
+  for (const line of stderr.split('\n').reverse()) {
+    if (!line.includes('"cluster index: ')) continue;
+    try {
+      const l = JSON.parse(line) as { indexCpuSeconds?: unknown; indexWaitedSeconds?: unknown };
+      if (typeof l.indexCpuSeconds === 'number' && typeof l.indexWaitedSeconds === 'number') {
+        return { indexCpuSeconds: l.indexCpuSeconds, indexWaitedSeconds: l.indexWaitedSeconds };
+      }
+    } catch {
+      // a line cut by the stderr window
+    }
+  }
+  return {};
+}
+
 /** Starts `pfwork start ...`; stop a live run with child.kill('SIGINT') (it drains). */
 export function startPfwork(run: PfworkRun): StartedPfwork {
   const config = `${run.prefix}.config.json`;
@@ -140,6 +160,7 @@ export function startPfwork(run: PfworkRun): StartedPfwork {
     const errors = stats.reduce((n, s) => n + s.handlerErrors, 0);
     if (errors) throw fail(`counted ${errors} handler error(s), first: ${JSON.stringify(stats.find((s) => s.firstError)?.firstError)}`);
     const handlerFlows = probes.every((p) => typeof p.flows === 'number') ? probes.reduce((n, p) => n + (p.flows as number), 0) : undefined;
+    const index = indexCost(stderr);
     return {
       packets: stats.reduce((n, s) => n + s.received, 0),
       seconds: (Math.max(...probes.map((p) => p.t1)) - Math.min(...probes.map((p) => p.t0))) / 1000,
@@ -156,6 +177,7 @@ export function startPfwork(run: PfworkRun): StartedPfwork {
       minorGcs: probes.reduce((n, p) => n + p.minorGcs, 0),
       majorGcs: probes.reduce((n, p) => n + p.majorGcs, 0),
       perWorkerPackets: stats.map((s) => s.received),
+      ...index,
     };
   });
   return { child, ready, done };

@@ -22,6 +22,9 @@ export interface ProgramReport {
   sent?: number;
   /** The row read the file this many times at once (packets counts all of them); 1 when absent. */
   copies?: number;
+  /** pfwork file runs with 2+ workers: the supervisor's cluster index thread's CPU (not in cpuSeconds) and its waits for the workers. */
+  indexCpuSeconds?: number;
+  indexWaitedSeconds?: number;
   /** Set by the runner: the round (1..--runs) this run belongs to; a round runs every row once, back to back. */
   round?: number;
   [k: string]: unknown;

@@ -71,6 +71,22 @@ describe('evaluateTargets', () => {
     expect(find(alone, 'flows-2', '>= 1.6x 1 worker')).toMatchObject({ verdict: 'PASS', measured: '1.61x 1 worker (native path in 2 slots: 1.70x)' });
   });
 
+  it("prints the index thread's share of each 2-worker row's CPU beside its verdict (the median over runs), which it does not change", () => {
+    const run = (round: number, pps: number, cpuSeconds: number, indexCpuSeconds?: number): ProgramReport => ({ packets: pps, seconds: 1, cpuSeconds, round, ...(indexCpuSeconds === undefined ? {} : { indexCpuSeconds }) });
+    const t = evaluateTargets(
+      rows([
+        { id: 'flows-1', runs: [run(1, 100, 1), run(2, 100, 1), run(3, 100, 1)] },
+        // shares 0.1 / 1.0, 0.2 / 1.0, 0.3 / 1.0: median 20%
+        { id: 'flows-2', runs: [run(1, 150, 0.9, 0.1), run(2, 150, 0.8, 0.2), run(3, 150, 0.7, 0.3)] },
+        { id: 'handler-1', pps: 100 },
+        { id: 'handler-2', pps: 161 }, // no index figures: nothing printed
+      ]),
+      300_000,
+    );
+    expect(find(t, 'flows-2', '>= 1.6x 1 worker')).toMatchObject({ verdict: 'MISS', measured: "1.50x 1 worker (index thread 20% of the run's CPU)" });
+    expect(find(t, 'handler-2', '>= 1.6x 1 worker')).toMatchObject({ verdict: 'PASS', measured: '1.61x 1 worker' });
+  });
+
   it('takes the median of the ratios within each round, not the ratio of the medians', () => {
     // The machine was fast in round 2 and slow in round 3, for both rows:
     // medians 200 and 100 would say 0.5x; within each round it is 0.8x, 0.8x, 0.5x.

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <ctime>
 
 #include "cluster_hash.h"
 #include "cluster_hash_shortcut.h"
@@ -34,6 +35,12 @@ constexpr uint64_t kPublishEvery = 4096;
 // How long the writer sleeps at most before looking at a full ring again
 // (a reader that consumes wakes it at once; this only bounds a lost wake-up).
 constexpr uint64_t kWriterWaitNs = 10000000;
+
+uint64_t clock_ns(clockid_t clock) {
+  timespec t;
+  clock_gettime(clock, &t);
+  return uint64_t(t.tv_sec) * 1000000000ull + uint64_t(t.tv_nsec);
+}
 
 // Shared (not FUTEX_PRIVATE): the word lives in memory mapped by several processes.
 void futex_wait(const std::atomic<uint32_t>* word, uint32_t seen, uint64_t timeout_ns) {
@@ -157,6 +164,7 @@ ClusterIndexWriter::~ClusterIndexWriter() { close(); }
 
 void ClusterIndexWriter::start() {
   if (thread_.joinable() || !hdr_) return;
+  started_ns_ = clock_ns(CLOCK_MONOTONIC);
   thread_ = std::thread([this] { run(); });
   // Named so that `top -H` and `ps -L` tell it from Node's threads: with many
   // workers this one thread walks the whole file for all of them, and a
@@ -186,6 +194,12 @@ ClusterIndexStatus ClusterIndexWriter::status() const {
   s.handover_offset = s.done ? hdr_->handover_offset : 0;
   s.bytes = mem_bytes_;
   s.waiting_for = hdr_->waiting_for.load(std::memory_order_relaxed);
+  if (started_ns_) {
+    const uint64_t ended = ended_ns_.load();
+    s.elapsed_ns = (ended ? ended : clock_ns(CLOCK_MONOTONIC)) - started_ns_;
+  }
+  s.cpu_ns = cpu_ns_.load(std::memory_order_relaxed);
+  s.waited_ns = waited_ns_.load(std::memory_order_relaxed);
   return s;
 }
 
@@ -236,6 +250,7 @@ bool ClusterIndexWriter::wait_for_room(uint64_t words) {
     const uint64_t want = tails_[s].written - cap + std::max(words, cap / 2);
     hdr_->wake_at.store(want);
     hdr_->waiting_for.store(int32_t(s));
+    const uint64_t since = clock_ns(CLOCK_MONOTONIC);
     for (;;) {
       const uint32_t seq = hdr_->consumed_seq.load();
       // Say so, then look: a reader that got there before it could see the
@@ -247,6 +262,7 @@ bool ClusterIndexWriter::wait_for_room(uint64_t words) {
     }
     hdr_->writer_waiting.store(0);
     hdr_->waiting_for.store(-1);
+    waited_ns_.fetch_add(clock_ns(CLOCK_MONOTONIC) - since, std::memory_order_relaxed);
     if (stop_.load()) return false;
   }
   return true;
@@ -290,6 +306,7 @@ void ClusterIndexWriter::run() {
     }
     publish();
     hdr_->records.store(records, std::memory_order_relaxed);
+    cpu_ns_.store(clock_ns(CLOCK_THREAD_CPUTIME_ID), std::memory_order_relaxed);
   }
   // The end of the index: every reader's clock reaches the file's, then reads
   // on by itself from here (the last wait_for_room() left room for this
@@ -307,6 +324,8 @@ void ClusterIndexWriter::run() {
   hdr_->published_seq.fetch_add(1);
   futex_wake(&hdr_->published_seq);
   map_->unmap();
+  cpu_ns_.store(clock_ns(CLOCK_THREAD_CPUTIME_ID), std::memory_order_relaxed);
+  ended_ns_.store(clock_ns(CLOCK_MONOTONIC));
 }
 
 // ---- the reader (a worker) ----

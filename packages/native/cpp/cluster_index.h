@@ -118,6 +118,11 @@ struct ClusterIndexStatus {
   uint64_t handover_offset;
   uint64_t bytes;       // the rings' memory
   int32_t waiting_for = -1;  // the slot whose full ring holds the writer back, -1 if none
+  // What the writer's thread has cost so far (up to its last block): whether
+  // the index keeps up with the workers or waits for them.
+  uint64_t elapsed_ns = 0;  // since start(), until done
+  uint64_t cpu_ns = 0;      // the thread's CPU time
+  uint64_t waited_ns = 0;   // time it waited for a full ring's reader (back-pressure)
 };
 
 // The supervisor's side: opens the file, maps it, and indexes it on its own
@@ -183,6 +188,11 @@ class ClusterIndexWriter {
   uint64_t file_clock_ = 0;        // the newest time of the file so far
   std::thread thread_;
   std::atomic<bool> stop_{false};
+  // status()'s cost figures: the thread stores them once per block.
+  uint64_t started_ns_ = 0;  // CLOCK_MONOTONIC at start()
+  std::atomic<uint64_t> ended_ns_{0};
+  std::atomic<uint64_t> cpu_ns_{0};
+  std::atomic<uint64_t> waited_ns_{0};
 };
 
 // A worker's side: its slot's ring, read in order.

@@ -2,7 +2,7 @@
 //   new NativeClusterIndex(path, clusterType, count, snaplen, slotBytes)  opens and maps the file, takes the rings
 //   .start()   starts indexing (idempotent)
 //   .fd()      the index's descriptor (give it to the workers)
-//   .status()  { done, records, handoverOffset, bytes, waitingFor }
+//   .status()  { done, records, handoverOffset, bytes, waitingFor, seconds, cpuSeconds, waitedSeconds }
 //   .release(slot)  after slot's ring closed or died: true if it may be read through the index again
 //   .detach(slot)   no ring reads slot through the index: the writer stops waiting for it
 //   .close()   stops the writer and closes this process's descriptor
@@ -61,6 +61,9 @@ class NativeClusterIndex : public Napi::ObjectWrap<NativeClusterIndex> {
     o.Set("handoverOffset", Napi::Number::New(env, double(s.handover_offset)));
     o.Set("bytes", Napi::Number::New(env, double(s.bytes)));
     o.Set("waitingFor", s.waiting_for >= 0 ? Napi::Number::New(env, s.waiting_for) : env.Null());
+    o.Set("seconds", Napi::Number::New(env, double(s.elapsed_ns) / 1e9));
+    o.Set("cpuSeconds", Napi::Number::New(env, double(s.cpu_ns) / 1e9));
+    o.Set("waitedSeconds", Napi::Number::New(env, double(s.waited_ns) / 1e9));
     return o;
   }
 

@@ -83,6 +83,16 @@ export interface ClusterIndexStatus {
   bytes: number;
   /** The slot whose full ring the writer waits for (its reader is behind, or there is none yet), or null. */
   waitingFor: number | null;
+  /**
+   * What the writer's thread has cost (updated once per block of records):
+   * wall time since start() (until done), its CPU time, and the part of the
+   * wall time it waited for a worker a ring behind. Much waiting: the
+   * workers are the bound; CPU close to the wall time and little waiting:
+   * the index is (one thread walks the whole file for all the workers).
+   */
+  seconds: number;
+  cpuSeconds: number;
+  waitedSeconds: number;
 }
 
 export interface ClusterIndex {
@@ -150,7 +160,8 @@ export function createClusterIndex(o: ClusterIndexOptions): ClusterIndex {
     start: () => {
       if (!closed) native.start();
     },
-    status: () => (closed ? { done: true, records: 0, handoverOffset: 0, bytes: 0, waitingFor: null } : native.status()),
+    status: () =>
+      closed ? { done: true, records: 0, handoverOffset: 0, bytes: 0, waitingFor: null, seconds: 0, cpuSeconds: 0, waitedSeconds: 0 } : native.status(),
     release: (slot) => !closed && native.release(slot),
     detach: (slot) => {
       if (!closed) native.detach(slot);

@@ -292,9 +292,16 @@ describe("the index's rings: back-pressure, one ring per slot, release and detac
       expect(writerThreads().filter((t) => !before.has(t))).toHaveLength(1); // named, for top -H
       expect(held.records).toBeLessThan(packets);
       expect(held.bytes).toBeGreaterThanOrEqual(2 * 4096); // the rings, whatever the file's size
+      await new Promise((r) => setTimeout(r, 200)); // held at least this long
       index.detach(1);
       const got = await reading;
-      expect(index.status()).toMatchObject({ done: true, records: packets, waitingFor: null });
+      const done = index.status();
+      expect(done).toMatchObject({ done: true, records: packets, waitingFor: null });
+      // the writer's costs: mostly waiting here, for the slot nobody read
+      expect(done.waitedSeconds).toBeGreaterThanOrEqual(0.19);
+      expect(done.seconds).toBeGreaterThanOrEqual(done.waitedSeconds);
+      expect(done.cpuSeconds).toBeGreaterThan(0);
+      expect(done.cpuSeconds).toBeLessThan(done.seconds - done.waitedSeconds + 0.05);
       expect(got.packets).toEqual((await readSlot(file, 'per-flow-5-tuple', 0, 2, null)).packets);
       expect(() => open(index, 1)).toThrow(expect.objectContaining({ code: 'PFW_CLUSTER_MISMATCH', message: expect.stringContaining('a slot is read once') }));
     } finally {

@@ -674,6 +674,25 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.#timers.push(timer);
   }
 
+  /**
+   * What indexing the file cost, once at the end: one thread walks the whole
+   * file for all the workers, so with many workers it can be the bound. Its
+   * CPU close to its time and little waiting says it was; much waiting says
+   * the workers were (docs/ring.md, "Cluster index").
+   */
+  #reportIndexCost(index: ClusterIndex): void {
+    const s = index.status();
+    if (s.seconds === 0) return; // never started: no worker got to read
+    const secs = (x: number) => `${x.toFixed(2)} s`;
+    this.emit('log', {
+      level: 'info',
+      msg:
+        `cluster index: ${s.records} packets indexed in ${secs(s.seconds)}${s.done ? '' : ' (the run stopped before it was done)'}; ` +
+        `its thread (pfw-index) used ${secs(s.cpuSeconds)} of CPU and waited ${secs(s.waitedSeconds)} for workers a ring behind`,
+      fields: { indexRecords: s.records, indexSeconds: s.seconds, indexCpuSeconds: s.cpuSeconds, indexWaitedSeconds: s.waitedSeconds },
+    });
+  }
+
   #checkDone(): void {
     if (this.#finished || !this.#forked) return;
     if (this.#slots.every((s) => s.child === null && s.restartTimer === null)) this.#finish();
@@ -686,6 +705,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (this.#killTimer) clearTimeout(this.#killTimer);
     this.#readyWaiters?.resolve();
     this.#plan?.fanout?.close();
+    if (this.#plan?.clusterIndex) this.#reportIndexCost(this.#plan.clusterIndex);
     this.#plan?.clusterIndex?.close();
     const stats = this.#stats.snapshot();
     const hasReport = !!this.#handler?.report;
