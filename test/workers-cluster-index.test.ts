@@ -66,7 +66,7 @@ describe('pfwork start --read with several workers reads through the cluster ind
     const { indexSeconds, indexCpuSeconds, indexWaitedSeconds } = cost[0] as Record<string, number>;
     expect(indexCpuSeconds).toBeGreaterThan(0);
     expect(indexCpuSeconds + indexWaitedSeconds).toBeLessThanOrEqual(indexSeconds! + 0.01);
-    expect(String(cost[0]!.msg)).toMatch(/^cluster index: \d+ packets indexed in \d+\.\d\d s; its thread \(pfw-index\) used /);
+    expect(String(cost[0]!.msg)).toMatch(/^cluster index: \d+ packets indexed in \d+\.\d+ m?s; its thread \(pfw-index\) used \d+\.\d+ m?s of CPU and waited \d+\.\d+ m?s for workers a ring behind$/);
     expect(whole.logs.filter((l) => String(l.msg).startsWith('cluster index:'))).toEqual([]);
   }, 60_000);
 

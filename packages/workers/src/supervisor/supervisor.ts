@@ -683,7 +683,7 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   #reportIndexCost(index: ClusterIndex): void {
     const s = index.status();
     if (s.seconds === 0) return; // never started: no worker got to read
-    const secs = (x: number) => `${x.toFixed(2)} s`;
+    const secs = (x: number) => (x >= 0.1 ? `${x.toFixed(2)} s` : `${(x * 1000).toFixed(1)} ms`);
     this.emit('log', {
       level: 'info',
       msg:
