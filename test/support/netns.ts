@@ -58,6 +58,47 @@ function setSysctl(key: string, value: string, ns?: string): void {
   else execFileSync('sh', ['-c', `echo ${value} > ${file}`]);
 }
 
+/** The namespaces this module names (`pfw-TAG-PID-N`), with the process id that made them. */
+const OUR_NAMESPACE = /^pfw-[a-z0-9]+-(\d+)-\d+$/;
+
+/**
+ * Deletes the namespaces (and with them their veth pairs) that a test or
+ * bench process made and could not remove because it died first: SIGKILL, a
+ * timeout, the OOM killer skip the exit hook below, and the pairs stayed
+ * forever. Only those whose process is gone: a live one is still using its
+ * own. Returns the names deleted.
+ */
+export function removeStaleNamespaces(): string[] {
+  let list: string;
+  try {
+    list = ip(['netns', 'list']);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const line of list.split('\n')) {
+    const name = line.split(' ')[0]!;
+    const m = OUR_NAMESPACE.exec(name);
+    if (!m || processAlive(Number(m[1]))) continue;
+    try {
+      ip(['netns', 'del', name]);
+      removed.push(name);
+    } catch {
+      /* another process removed it meanwhile */
+    }
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, someone else's
+  }
+}
+
 export interface VethPairOptions {
   /**
    * Put the inject end into this existing namespace (another pair's `ns`)
@@ -74,6 +115,7 @@ export interface VethPairOptions {
  * Linux's 15 characters. Throws if `ip` fails (with its stderr).
  */
 export function createVethPair(tag: string, options: VethPairOptions = {}): VethPair {
+  removeStaleNamespaces();
   const clean = tag.replace(/[^a-z0-9]/gi, '').toLowerCase() || 't';
   const n = counter++;
   const id = `${process.pid.toString(36)}${n.toString(36)}`;
