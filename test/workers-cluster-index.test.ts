@@ -48,7 +48,7 @@ describe('pfwork start --read with several workers reads through the cluster ind
     { name: 'demo', file: demo, workers: 2, type: 'per-flow' },
     { name: 'edge', file: edge, workers: 3, type: 'per-flow-5-tuple' },
     { name: 'edge', file: edge, workers: 2, type: 'per-flow-2-tuple' },
-  ])('$name capture, $workers workers, $type: each worker writes what it writes reading the whole file', async ({ file, workers, type }) => {
+  ])('$name capture, $workers workers, $type: each worker writes what it writes reading the whole file, and the log says what indexing cost', async ({ file, workers, type }) => {
     const { indexed, whole } = await both(file, workers, ['--cluster-type', type]);
     expect(capturePlan(indexed)).toContain(`indexed once for ${workers} workers`);
     expect(capturePlan(whole)).toContain('every worker reads the whole file (PFWORK_NO_CLUSTER_INDEX)');

@@ -5,7 +5,7 @@
  * losing or repeating records); a hang is killed after the kill timeout on
  * stop; too many crashes end the run with a clear error; SIGTERM drains.
  */
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { writeDemoCapture } from '../examples/data/make-demo-pcap.js';
 import { packetKey, readCapturePackets } from './support/capture-packets.js';
 import { limiter } from './support/limit.js';
+import { childNames, processAlive, threadNames } from './support/proc.js';
 import { fixtures, pfwork as runPfwork, repoRoot, startPfwork as startRun, type PfworkRun } from './support/run-pfwork.js';
 
 /** Two runs at a time (a supervisor and 3 workers each, on a shared 2-core machine). */
@@ -27,34 +28,6 @@ function startPfwork(args: string[], env?: NodeJS.ProcessEnv): Promise<ReturnTyp
       resolve(p);
       await p.done.catch(() => {});
     });
-  });
-}
-
-/** The command names (/proc/PID/comm, what ps and top show) of the processes whose parent is `pid`, sorted. */
-function childNames(pid: number): string[] {
-  const names: string[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // "PID (COMM) STATE PPID ...": COMM may hold spaces and parentheses, so split after the last ')'
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) names.push(stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')));
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return names.sort();
-}
-
-/** The names of the threads of process `pid` (top -H, ps -L). */
-function threadNames(pid: number): string[] {
-  return readdirSync(`/proc/${pid}/task`).map((tid) => {
-    try {
-      return readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
-    } catch {
-      return '';
-    }
   });
 }
 
@@ -156,7 +129,7 @@ describe.concurrent('failure paths', () => {
     return p;
   }
 
-  test('a worker stuck in its handler holds the cluster index and the others: the log says which worker; a stop still ends the run', async () => {
+  test('a worker stuck in its handler holds the cluster index and the others: the log says which worker, ps names the workers and the index thread; a stop still ends the run', async () => {
     const hung = path.join(tmp, `hung-${randomUUID()}`);
     // rings of 512 packets (the demo capture gives each of the 3 workers ~1,100)
     const p = await startPfwork(start({ handler: { config: { hangOn: { packet: 5, worker: 0, onceFile: hung } } }, capture: { batchSize: 32 }, supervision: { killTimeoutMs: 1000 } }), {
@@ -196,14 +169,7 @@ describe.concurrent('failure paths', () => {
     const p = await startHung(60_000);
     const line = await p.waitForStderr(/"type":"stats".*"workers":\[\{"worker":0,"pid":\d+/);
     const pid = Number(/"workers":\[\{"worker":0,"pid":(\d+)/.exec(line)![1]);
-    const alive = () => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
+    const alive = () => processAlive(pid);
     expect(alive(), 'worker 0 runs (stuck in its 5th packet)').toBe(true);
     p.child.kill('SIGKILL');
     await p.done;

@@ -18,6 +18,7 @@
  *   // capture on pair.captureIf; inject with runInject(pair, { file })
  */
 import { execFileSync } from 'node:child_process';
+import { processAlive } from './proc.js';
 
 /** The skip message of every test that needs root. */
 export const NEEDS_ROOT =
@@ -88,15 +89,6 @@ export function removeStaleNamespaces(): string[] {
     }
   }
   return removed;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, someone else's
-  }
 }
 
 export interface VethPairOptions {

@@ -241,11 +241,15 @@ void ClusterIndexWriter::publish() {
 // Waits until every ring being read has room for `words` more words; false
 // when close() stops the writer meanwhile. A ring without room is waited for
 // until half of it is free, so the writer sleeps once per half lap.
+bool ClusterIndexWriter::has_room(uint32_t slot, uint64_t words) const {
+  const uint64_t done = hdr_->consumed[slot].load();
+  return done == kIndexDetached || tails_[slot].written - done + words <= hdr_->ring_words;
+}
+
 bool ClusterIndexWriter::wait_for_room(uint64_t words) {
   const uint64_t cap = hdr_->ring_words;
   for (uint32_t s = 0; s < slots(); s++) {
-    const uint64_t done = hdr_->consumed[s].load();
-    if (done == kIndexDetached || tails_[s].written - done + words <= cap) continue;
+    if (has_room(s, words)) continue;
     // consumed[s] must reach this: tails_[s].written + max(words, cap / 2) - cap
     const uint64_t want = tails_[s].written - cap + std::max(words, cap / 2);
     hdr_->wake_at.store(want);
@@ -313,9 +317,7 @@ void ClusterIndexWriter::run() {
   // word, unless close() stopped the writer while it waited: then only where
   // there is room).
   for (uint32_t s = 0; s < slots(); s++) {
-    const uint64_t done = hdr_->consumed[s].load();
-    const bool room = done == kIndexDetached || tails_[s].written - done < hdr_->ring_words;
-    if (tails_[s].clock < file_clock_ && room) put_clock(tails_[s]);
+    if (tails_[s].clock < file_clock_ && has_room(s, 1)) put_clock(tails_[s]);
   }
   publish();
   hdr_->handover_offset = map_->offset();

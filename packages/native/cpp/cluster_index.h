@@ -168,6 +168,8 @@ class ClusterIndexWriter {
   void put_clock(StreamTail& t);
   void put(uint32_t slot, uint64_t word, uint64_t ts);
   void publish();
+  // Ring `slot` has room for `words` more words (or nobody reads it any more).
+  bool has_room(uint32_t slot, uint64_t words) const;
   bool wait_for_room(uint64_t words);
 
   std::string path_;

@@ -281,7 +281,7 @@ describe("the index's rings: back-pressure, one ring per slot, release and detac
   const open = (index: ClusterIndex, slot: number) =>
     Ring.open({ file, cluster: { id: 1, type: 'per-flow-5-tuple' }, clusterSlot: { index: slot, count: 2 }, clusterIndexFd: index.fd });
 
-  it('a slot nobody reads holds the writer once its ring is full (status().waitingFor names it); detach() lets it go on without', async () => {
+  it('a slot nobody reads holds the writer once its ring is full (status().waitingFor names it, waitedSeconds counts the wait); detach() lets it go on without; the writer is the thread pfw-index', async () => {
     const before = new Set(writerThreads());
     const index = createClusterIndex({ file, clusterType: 'per-flow-5-tuple', count: 2, slotBytes: 4096 });
     try {

@@ -635,8 +635,8 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     this.emit('log', { level: stream === 'stderr' ? 'warn' : 'info', msg: line, worker, fields: { stream } });
   }
 
-  #log(level: LogLevel, msg: string, worker?: number): void {
-    this.emit('log', { level, msg, ...(worker !== undefined ? { worker } : {}) });
+  #log(level: LogLevel, msg: string, worker?: number, fields?: Record<string, unknown>): void {
+    this.emit('log', { level, msg, ...(worker !== undefined ? { worker } : {}), ...(fields ? { fields } : {}) });
   }
 
   // ---- ticks and the end ----
@@ -684,13 +684,13 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const s = index.status();
     if (s.seconds === 0) return; // never started: no worker got to read
     const secs = (x: number) => (x >= 0.1 ? `${x.toFixed(2)} s` : `${(x * 1000).toFixed(1)} ms`);
-    this.emit('log', {
-      level: 'info',
-      msg:
-        `cluster index: ${s.records} packets indexed in ${secs(s.seconds)}${s.done ? '' : ' (the run stopped before it was done)'}; ` +
+    this.#log(
+      'info',
+      `cluster index: ${s.records} packets indexed in ${secs(s.seconds)}${s.done ? '' : ' (the run stopped before it was done)'}; ` +
         `its thread (pfw-index) used ${secs(s.cpuSeconds)} of CPU and waited ${secs(s.waitedSeconds)} for workers a ring behind`,
-      fields: { indexRecords: s.records, indexSeconds: s.seconds, indexCpuSeconds: s.cpuSeconds, indexWaitedSeconds: s.waitedSeconds },
-    });
+      undefined,
+      { indexRecords: s.records, indexSeconds: s.seconds, indexCpuSeconds: s.cpuSeconds, indexWaitedSeconds: s.waitedSeconds },
+    );
   }
 
   #checkDone(): void {

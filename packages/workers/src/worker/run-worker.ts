@@ -136,20 +136,20 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<WorkerO
 }
 
 /**
+ * The process title of worker `index`. Short enough for the kernel's command
+ * name (15 characters, /proc/PID/comm, what top shows) to hold it whole up to
+ * worker 1023, the most a cluster has.
+ */
+function workerTitle(index: number): string {
+  return `pfw-worker-${index}`;
+}
+
+/**
  * A worker stuck in its handler never sees its supervisor's channel close: a
  * supervisor killed outright (SIGKILL, the OOM killer) would leave it
  * spinning. The kernel kills it with its supervisor instead
  * (dieWithParent); one whose supervisor is already gone exits.
  */
-/**
- * The process title of worker `index`. Short enough for the kernel's command
- * name (15 characters, /proc/PID/comm, what top shows) to hold it whole up to
- * worker 1023, the most a cluster has.
- */
-export function workerTitle(index: number): string {
-  return `pfw-worker-${index}`;
-}
-
 function tieToSupervisor(): void {
   const supervisor = process.ppid;
   let alive: boolean;
